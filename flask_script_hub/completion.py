@@ -1,0 +1,80 @@
+"""Shell completion with argcomplete, built for the path being completed only.
+
+``manage.py`` files carry ``# PYTHON_ARGCOMPLETE_OK``; ``eval "$(register-python-argcomplete
+manage.py)"`` enables completion in bash (and in zsh after ``autoload -U bashcompinit;
+bashcompinit``). Completing a command name reads entry-point metadata only: no plugin module is
+imported and the app is never created; completing inside a plugin namespace imports that plugin
+alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .manager import Manager
+
+__all__ = ["autocomplete"]
+
+
+def _complete_words() -> list[str]:
+    """The words before the one being completed, after the program name."""
+    from argcomplete import split_line
+
+    line = os.environ.get("COMP_LINE", "")
+    point = int(os.environ.get("COMP_POINT", len(line)))
+    words = split_line(line, point)[3]
+    start = int(os.environ.get("_ARGCOMPLETE", "1"))
+    return list(words[start:])
+
+
+def _attach(parser: argparse.ArgumentParser, manager: Manager, words: list[str], help_args: Any) -> None:
+    """Add a subparser per command name of ``manager``; the one in ``words`` gets its real options."""
+    from .manager import _ARGS, _COMMAND, Manager, _summary
+
+    probe = manager.create_parser("", help_args)
+    try:
+        namespace, _ = probe.parse_known_args(words)
+        name, rest = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
+    except SystemExit:
+        name, rest = None, []
+    for option in manager.get_options():
+        option.add_to(parser)
+    subparsers = parser.add_subparsers(dest=_COMMAND, metavar="COMMAND")
+    target = None
+    if name is not None:
+        try:
+            target = manager._find(name)
+        except Exception:
+            target = None
+    for candidate in manager.command_names():
+        command = manager._commands.get(candidate)
+        if candidate == name and target is not None:
+            if isinstance(target, Manager):
+                sub = subparsers.add_parser(candidate, add_help=False, help=_summary(target))
+                _attach(sub, target, rest, target.help_args or help_args)
+            else:
+                real = target.create_parser(candidate, target.help_args or help_args)
+                subparsers.add_parser(candidate, add_help=False, parents=[real], help=_summary(target))
+        else:
+            summary = _summary(command) if command is not None else ""
+            subparsers.add_parser(candidate, add_help=False, help=summary)
+
+
+def autocomplete(manager: Manager, prog: str) -> None:
+    """Answer argcomplete's request for ``manager`` and exit (argcomplete exits the process).
+
+    :param manager: the root manager.
+    :param prog: the program name.
+    """
+    import argcomplete
+
+    from .manager import DEFAULT_HELP_ARGS
+
+    help_args = manager.help_args or DEFAULT_HELP_ARGS
+    parser = argparse.ArgumentParser(prog=prog, add_help=False)
+    parser.add_argument(*help_args, action="help")
+    _attach(parser, manager, _complete_words(), help_args)
+    argcomplete.autocomplete(parser)

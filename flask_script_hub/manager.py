@@ -1,0 +1,506 @@
+"""The Manager: a registry of commands, the parser of one path through it, and dispatch.
+
+Follows Flask-Script 2.0's ``flask_script.Manager``. One invocation (``manager.run()``):
+
+1. parse the root manager's options, which come before the first command word;
+2. walk the path root -> sub-managers (or a plugin namespace, imported only now) -> command,
+   building argparse parsers for that path only;
+3. create the app at most once, only if the command needs it (:class:`~.loading.AppLoader`);
+4. run the command in the app context and turn its outcome into an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextvars
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .commands import Command, Group, InvalidCommand, Option, add_help_option
+
+if TYPE_CHECKING:
+    import pluggy
+    from flask import Flask
+
+    from .loading import AppLoader
+    from .plugins import PluginInfo, PluginRegistry
+
+__all__ = ["DEFAULT_HELP_ARGS", "Manager", "current_manager"]
+
+DEFAULT_HELP_ARGS: tuple[str, ...] = ("-?", "--help")
+TRACEBACK_ENV = "FLASK_SCRIPT_HUB_TRACEBACK"
+_COMMAND = "==command=="
+_ARGS = "==args=="
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Invocation:
+    """What one call of :meth:`Manager.handle` knows: the root, the path, the app loader."""
+
+    def __init__(self, root: Manager, app: Flask | None) -> None:
+        self.root = root
+        self.app_override = app
+        self.loader: AppLoader | None = None
+
+
+_current: contextvars.ContextVar[_Invocation] = contextvars.ContextVar("flask_script_hub_invocation")
+
+
+def current_manager() -> Manager:
+    """Return the root :class:`Manager` of the invocation in progress.
+
+    For plugins and commands that need the plugin manager or ``call_hook``.
+
+    :raises RuntimeError: outside :meth:`Manager.handle` / :meth:`Manager.run`.
+    """
+    try:
+        return _current.get().root
+    except LookupError:
+        raise RuntimeError("no manage.py command is running") from None
+
+
+def current_app_loader() -> Callable[[], Flask]:
+    """Return the function that creates (once) the app of the invocation in progress.
+
+    :raises RuntimeError: outside a command, or before the command's path is known.
+    """
+    loader = _current.get().loader if _current.get(None) else None
+    if loader is None:
+        raise RuntimeError("no manage.py command is running")
+    return loader
+
+
+class _Parser(argparse.ArgumentParser):
+    """A manager's parser: its options, then a list of commands in the help."""
+
+    sections: list[tuple[str, list[tuple[str, str]]]]
+
+    def _usage_actions(self) -> list[argparse.Action]:
+        """The actions for the usage line: the options, then ``COMMAND ...``."""
+        shown = [a for a in self._actions if a.dest not in (_COMMAND, _ARGS)]
+        return [
+            *shown,
+            argparse.Action([], dest=_COMMAND, metavar="COMMAND"),
+            argparse.Action([], dest=_ARGS, nargs=argparse.REMAINDER),
+        ]
+
+    def format_usage(self) -> str:
+        formatter = self._get_formatter()
+        formatter.add_usage(self.usage, self._usage_actions(), self._mutually_exclusive_groups)
+        return formatter.format_help()
+
+    def format_help(self) -> str:
+        formatter = self._get_formatter()
+        formatter.add_usage(self.usage, self._usage_actions(), self._mutually_exclusive_groups)
+        formatter.add_text(self.description)
+        for group in self._action_groups:
+            formatter.start_section(group.title)
+            formatter.add_text(group.description)
+            formatter.add_arguments(group._group_actions)
+            formatter.end_section()
+        for title, rows in self.sections:
+            if not rows:
+                continue
+            formatter.start_section(title)
+            formatter.add_arguments(
+                [
+                    argparse.Action([], dest=name, metavar=name, help=text.replace("%", "%%"))
+                    for name, text in rows
+                ]
+            )
+            formatter.end_section()
+        formatter.add_text(self.epilog)
+        return formatter.format_help()
+
+
+def _summary(command: object) -> str:
+    """One line describing a command, a sub-manager or a click command, without running anything."""
+    if isinstance(command, Manager):
+        return (command.help or command.description or "").strip().partition("\n")[0]
+    text = getattr(command, "help", None)
+    if isinstance(text, str):
+        return text.strip().partition("\n")[0]
+    return (command.__doc__ or "").strip().partition("\n")[0]
+
+
+class Manager:
+    """Controller of a set of commands: ``manager.run()`` parses ``sys.argv`` and runs one.
+
+    Follows Flask-Script 2.0's ``Manager`` (same arguments, methods and decorators); see the
+    package docs for what it adds: plugin namespaces, sub-manager options that can replace the
+    app, the app created at most once per invocation, and exit statuses.
+
+    :param app: a :class:`flask.Flask` instance; a factory called with the manager options as
+        keyword arguments; an import string (``"myapp:create_app"``, as ``flask --app`` reads it);
+        or ``None``: the root uses ``FLASK_APP`` and a sub-manager its parent's app. For a
+        sub-manager, a callable ``app(parent_app, **options)`` whose non-``None`` return value
+        replaces the app of everything below it.
+    :param with_default_commands: add ``shell``, ``runserver`` and ``plugins``; ``None`` (default)
+        means yes for the root manager and no for a sub-manager.
+    :param usage: default for ``help`` and ``description``.
+    :param help: one line shown for this manager in its parent's command list.
+    :param description: text shown at the top of this manager's ``--help``.
+    :param disable_argcomplete: do not answer shell-completion requests.
+    :param plugins: namespaces or distribution names of installed plugins to load; ``None``
+        (default) loads every installed plugin on demand.
+    :param disable_plugins: namespaces or distribution names of installed plugins never to load
+        (the environment variable ``FLASK_SCRIPT_HUB_DISABLE_PLUGINS`` adds to it).
+    :param load_dotenv: load ``.flaskenv`` and ``.env`` before creating the app, as the Flask
+        CLI does (``FLASK_SKIP_DOTENV=1`` turns it off too).
+    """
+
+    #: Option strings that print help, for this manager and, unless they set their own, the
+    #: commands and sub-managers below it. ``None`` inherits; the root falls back to
+    #: ``("-?", "--help")`` (Flask-Script 2.0.2; ``-h`` is left free for ``--host``).
+    help_args: Sequence[str] | None = None
+
+    def __init__(
+        self,
+        app: Any = None,
+        with_default_commands: bool | None = None,
+        usage: str | None = None,
+        help: str | None = None,
+        description: str | None = None,
+        disable_argcomplete: bool = False,
+        *,
+        plugins: Sequence[str] | None = None,
+        disable_plugins: Sequence[str] | None = None,
+        load_dotenv: bool = True,
+    ) -> None:
+        self.app = app
+        self.usage = usage
+        self.help = help if help is not None else usage
+        self.description = description if description is not None else usage
+        self.disable_argcomplete = disable_argcomplete
+        self.with_default_commands = with_default_commands
+        self.load_dotenv = load_dotenv
+        self.parent: Manager | None = None
+        self._commands: dict[str, Any] = {}
+        self._options: list[Option | Group] = []
+        self._plugin_args = (plugins, disable_plugins)
+        self._plugins: PluginRegistry | None = None
+
+    # -- registration -----------------------------------------------------------------------
+    def add_command(self, *args: Any, **kwargs: Any) -> None:
+        """Add a command: ``add_command(name, command)`` or ``add_command(command)``.
+
+        Follows Flask-Script 2.0: ``command`` is a :class:`Command` instance or class, a
+        sub-:class:`Manager`, or (new) a click command or group, such as
+        ``flask.cli.routes_command``. Without a name, the command's ``name`` attribute or its class
+        name (lowercased, without a ``command`` suffix) is used. ``namespace="ns"`` adds it to a
+        sub-manager ``ns``, created when missing. A name added again replaces the earlier command.
+
+        :raises TypeError: when ``command`` is not a command.
+        """
+        if len(args) == 1:
+            name, command = None, args[0]
+        elif len(args) == 2:
+            name, command = args
+        else:
+            raise TypeError("add_command() takes (command) or (name, command)")
+        namespace = kwargs.pop("namespace", None) or getattr(command, "namespace", None)
+        if kwargs:
+            raise TypeError(f"add_command() got unexpected arguments: {', '.join(kwargs)}")
+        if isinstance(command, type):
+            command = command()
+        if _is_click_command(command):
+            from .flask_cli import ClickCommand
+
+            name = name or command.name
+            command = ClickCommand(command)
+        if not isinstance(command, (Command, Manager)) and not hasattr(command, "create_parser"):
+            raise TypeError(f"{command!r} is not a Command, a Manager or a click command")
+        if name is None:
+            name = getattr(command, "name", None)
+            if not isinstance(name, str):
+                name = type(command).__name__.lower().removesuffix("command") or "command"
+        if isinstance(command, Manager):
+            command.parent = self
+        if namespace:
+            if namespace not in self._commands:
+                self.add_command(namespace, Manager())
+            self._commands[namespace].add_command(name, command)
+        else:
+            self._commands[name] = command
+
+    def command(self, func: F) -> F:
+        """Decorator: make a function a command named after it, options read from its signature.
+
+        As Flask-Script 2.0's ``@manager.command``; see :class:`Command` for how parameters become
+        arguments and options.
+        """
+        self.add_command(func.__name__, Command(func))
+        return func
+
+    def option(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        """Decorator: add an :class:`Option` to a function's command, registering it if needed.
+
+        As Flask-Script 2.0's ``@manager.option``: stack it any number of times (the options keep
+        the order in which they are written); do not combine with ``@manager.command``.
+        """
+        option = Option(*args, **kwargs)
+
+        def decorate(func: F) -> F:
+            command = self._commands.get(func.__name__)
+            if not isinstance(command, Command) or getattr(command, "_func", None) is not func:
+                command = Command(func)
+                self.add_command(func.__name__, command)
+            command.option_list.insert(0, option)  # type: ignore[attr-defined]
+            return func
+
+        return decorate
+
+    def shell(self, func: F) -> F:
+        """Decorator: use ``func(app) -> dict`` as the context of the ``shell`` command.
+
+        As Flask-Script 2.0's ``@manager.shell``: equivalent to
+        ``manager.add_command("shell", Shell(make_context=func))``.
+        """
+        from .commands import Shell  # type: ignore[attr-defined]
+
+        self.add_command("shell", Shell(make_context=func))
+        return func
+
+    def add_option(self, *args: Any, **kwargs: Any) -> None:
+        """Add a manager option, parsed before the command name and passed to the app function.
+
+        As Flask-Script 2.0's ``add_option``: takes the arguments of :class:`Option`. The root's
+        options go to the app factory as keyword arguments (ignored when the app is an instance);
+        a sub-manager's go to its app function ``(app, **options)``. They are not passed to
+        commands, and an option given after the command name is a usage error.
+        """
+        self._options.append(Option(*args, **kwargs))
+
+    def get_options(self) -> list[Option | Group]:
+        """The manager options (Flask-Script 2.0 API)."""
+        return list(self._options)
+
+    def add_default_commands(self) -> None:
+        """Add ``shell``, ``runserver`` and ``plugins`` unless commands of those names exist."""
+        from .commands import Server, Shell  # type: ignore[attr-defined]
+        from .listing import PluginsCommand
+
+        for name, factory in (("shell", Shell), ("runserver", Server), ("plugins", PluginsCommand)):
+            if name not in self._commands:
+                self.add_command(name, factory())
+
+    # -- plugins ----------------------------------------------------------------------------
+    @property
+    def plugins(self) -> PluginRegistry:
+        """The :class:`~flask_script_hub.plugins.PluginRegistry` of this manager."""
+        if self._plugins is None:
+            from .plugins import PluginRegistry
+
+            self._plugins = PluginRegistry(self, *self._plugin_args)
+        return self._plugins
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The :class:`pluggy.PluginManager` holding the hookspecs and the loaded plugins."""
+        return self.plugins.plugin_manager
+
+    def register_plugin(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin (a module or object with ``@hookimpl`` functions) without installing it.
+
+        For apps and tests. It is used exactly like an installed plugin whose entry-point name is
+        ``name``: its ``register_commands`` must add one command named ``name``.
+
+        :raises pluggy.PluginValidationError: when a hook implementation does not match its spec.
+        :raises ValueError: when ``name`` is taken.
+        """
+        self.plugins.register(plugin, name)
+
+    def call_hook(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call a hook on every enabled plugin, importing them all; failures become warnings.
+
+        :returns: the non-``None`` results (``list``).
+        """
+        return self.plugins.call_hook(hook_name, **kwargs)
+
+    # -- lookup -----------------------------------------------------------------------------
+    def _is_root(self) -> bool:
+        return self.parent is None
+
+    def _prepare(self) -> None:
+        if self.with_default_commands or (self.with_default_commands is None and self._is_root()):
+            self.add_default_commands()
+
+    def _find(self, name: str) -> Any:
+        """The command called ``name`` here (``_`` and ``-`` interchangeable), or a plugin's."""
+        for candidate in (name, name.replace("-", "_"), name.replace("_", "-")):
+            if candidate in self._commands:
+                return self._commands[candidate]
+        if self._is_root():
+            return self.plugins.get_command(name)
+        return None
+
+    def _sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        own = [(name, _summary(cmd)) for name, cmd in sorted(self._commands.items())]
+        if not self._is_root():
+            return [("commands", own)]
+        plugin_rows = []
+        for name, info in sorted(self.plugins.namespaces().items()):
+            if name in self._commands:
+                continue
+            plugin_rows.append((name, _plugin_summary(info)))
+        return [("commands", own), ("plugin namespaces", plugin_rows)]
+
+    def command_names(self) -> list[str]:
+        """Names of the commands, sub-managers and (for the root) plugin namespaces, sorted."""
+        names = set(self._commands)
+        if self._is_root():
+            names.update(self.plugins.namespaces())
+        return sorted(names)
+
+    def create_parser(self, prog: str, help_args: Sequence[str] = DEFAULT_HELP_ARGS) -> _Parser:
+        """Build this manager's parser: its options, then ``COMMAND`` and the rest of the line.
+
+        :param prog: the program name for usage lines (``"manage.py"``, ``"manage.py db"``).
+        :param help_args: option strings that print help.
+        """
+        parser = _Parser(
+            prog=prog,
+            description=self.description,
+            add_help=False,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        parser.sections = self._sections()
+        add_help_option(parser, help_args, self._options)
+        for option in self._options:
+            option.add_to(parser)
+        parser.add_argument(_COMMAND, nargs="?", metavar="COMMAND", help=argparse.SUPPRESS)
+        parser.add_argument(_ARGS, nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        return parser
+
+    # -- running ----------------------------------------------------------------------------
+    def run(
+        self, commands: Mapping[str, Any] | None = None, default_command: str | None = None
+    ) -> None:
+        """Parse ``sys.argv``, run the command and exit with its status. Never returns.
+
+        As Flask-Script 2.0's ``run``: ``commands`` adds ``{name: command}``;
+        ``default_command`` runs when no command is given.
+
+        Exit status: the command's ``int`` return value, else 0; 1 for
+        :class:`~flask_script_hub.InvalidCommand`; 2 for a usage error; 130 for Ctrl-C.
+        """
+        for name, command in (commands or {}).items():
+            self.add_command(name, command)
+        prog = os.path.basename(sys.argv[0]) or "manage.py"
+        sys.exit(self.handle(prog, sys.argv[1:], default_command=default_command))
+
+    def handle(
+        self,
+        prog: str,
+        args: Sequence[str] | None = None,
+        *,
+        default_command: str | None = None,
+        app: Flask | None = None,
+    ) -> int:
+        """Run the command that ``args`` names and return the exit status.
+
+        :param prog: the program name for usage lines.
+        :param args: the arguments after the program name (default: ``sys.argv[1:]``).
+        :param default_command: the command to run when ``args`` names none.
+        :param app: use this app rather than the manager's (the ``flask`` command passes its own).
+        :returns: the exit status (``int``), as described for :meth:`run`.
+        """
+        args = list(sys.argv[1:] if args is None else args)
+        invocation = _Invocation(self, app)
+        token = _current.set(invocation)
+        try:
+            return self._dispatch(prog, args, invocation, default_command)
+        except InvalidCommand as exc:
+            if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+                traceback.print_exception(exc)
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nAborted!", file=sys.stderr)
+            return 130
+        except SystemExit as exc:  # argparse's usage errors and help, or the command's own exit
+            if exc.code is None:
+                return 0
+            if isinstance(exc.code, int):
+                return exc.code
+            print(exc.code, file=sys.stderr)
+            return 1
+        finally:
+            _current.reset(token)
+
+    def _dispatch(
+        self, prog: str, args: list[str], invocation: _Invocation, default_command: str | None
+    ) -> int:
+        from .loading import AppLoader
+
+        self._prepare()
+        if "_ARGCOMPLETE" in os.environ and not self.disable_argcomplete:
+            from .completion import autocomplete
+
+            autocomplete(self, prog)
+        manager = self
+        path: list[tuple[Manager, dict[str, Any]]] = []
+        help_args: Sequence[str] = DEFAULT_HELP_ARGS
+        while True:
+            if manager.help_args is not None:
+                help_args = manager.help_args
+            parser = manager.create_parser(prog, help_args)
+            namespace = parser.parse_args(args)
+            name, args = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
+            options = {k: v for k, v in vars(namespace).items() if k not in (_COMMAND, _ARGS)}
+            path.append((manager, options))
+            if name is None:
+                if manager is self and default_command:
+                    name = default_command
+                else:
+                    parser.print_help()
+                    return 0
+            command = manager._find(name)
+            if command is None:
+                parser.error(_unknown_command(name, manager.command_names()))
+            prog = f"{prog} {name}"
+            if isinstance(command, Manager):
+                manager = command
+                continue
+            break
+
+        invocation.loader = AppLoader(path, invocation.app_override, self.load_dotenv)
+        command_help = command.help_args if command.help_args is not None else help_args
+        parser = command.create_parser(prog, command_help)
+        positional: list[Any] = []
+        if command.capture_all_args:
+            namespace, remaining = parser.parse_known_args(args)
+            positional.append(remaining)
+        else:
+            namespace = parser.parse_args(args)
+        app = invocation.loader() if command.needs_app else None
+        result = command(app, *positional, **vars(namespace))
+        if isinstance(result, int) and not isinstance(result, bool):
+            return result
+        return 0
+
+
+def _plugin_summary(info: PluginInfo) -> str:
+    if info.status in ("error", "conflict", "disabled"):
+        return f"[{info.status}] {info.error}"
+    summary = info.summary
+    origin = f"({info.distribution})" if info.distribution else ""
+    return f"{summary} {origin}".strip()
+
+
+def _unknown_command(name: str, choices: Iterable[str]) -> str:
+    import difflib
+
+    choices = list(choices)
+    message = f"argument COMMAND: invalid choice: {name!r} (choose from {', '.join(choices)})"
+    close = difflib.get_close_matches(name, choices, n=1)
+    return message + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _is_click_command(obj: object) -> bool:
+    click = sys.modules.get("click")
+    return click is not None and isinstance(obj, click.Command)

@@ -1,0 +1,379 @@
+"""Plugin discovery, lazy loading, listing and failure isolation.
+
+An installed plugin is an entry point of the group ``flask_script_hub`` (as pytest's ``pytest11``
+or Flask's ``flask.commands``): its *name* is the namespace it mounts (``db``), its *value* the
+module pluggy registers. Listing namespaces reads entry-point metadata only; a plugin module is
+imported when its namespace is invoked, or when a hook must ask every plugin (``shell``).
+
+A plugin that fails (import error, exception or wrong registration in its hook) never breaks the
+others: it is listed with its error, and invoking it raises :class:`PluginError` (one line, exit 1).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import traceback
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .commands import InvalidCommand
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    import pluggy
+
+    from .manager import Manager
+
+__all__ = [
+    "DISABLE_AUTOLOAD_ENV",
+    "DISABLE_PLUGINS_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginError",
+    "PluginInfo",
+    "PluginRegistry",
+]
+
+ENTRY_POINT_GROUP = "flask_script_hub"
+#: Set to ``1`` to load no installed plugin at all (as pytest's ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``).
+DISABLE_AUTOLOAD_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"
+#: Comma-separated namespaces or distribution names not to load.
+DISABLE_PLUGINS_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGINS"
+
+# statuses, as shown by ``manage.py plugins``
+AVAILABLE, LOADED, ERROR, CONFLICT, DISABLED, SHADOWED = (
+    "available",
+    "loaded",
+    "error",
+    "conflict",
+    "disabled",
+    "shadowed",
+)
+
+
+class PluginError(InvalidCommand):
+    """A plugin namespace cannot be used: it failed, conflicts with another, or is disabled.
+
+    A subclass of :class:`~flask_script_hub.InvalidCommand`: the manager prints the message as one
+    line on stderr and exits with status 1.
+    """
+
+
+def _normalize(name: str) -> str:
+    """Normalize a distribution name as PEP 503 does (``Flask_Script-Hub`` -> ``flask-script-hub``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+@dataclass
+class PluginInfo:
+    """What is known of one plugin, for listing and loading.
+
+    :param namespace: the command name it mounts (the entry-point name).
+    :param distribution: the distribution that publishes it (``None`` when registered in code).
+    :param version: that distribution's version.
+    :param value: the entry point's value (``"package.module"``), or the registered object's name.
+    :param status: ``available``, ``loaded``, ``error``, ``conflict``, ``disabled`` or ``shadowed``.
+    :param error: the one-line error for ``error`` (and the reason for ``disabled``/``conflict``).
+    """
+
+    namespace: str
+    distribution: str | None
+    version: str | None
+    value: str
+    status: str = AVAILABLE
+    error: str | None = None
+    traceback: str | None = None
+    entry_point: EntryPoint | None = field(default=None, repr=False)
+    plugin: object | None = field(default=None, repr=False)
+    command: object | None = field(default=None, repr=False)
+    _summary: str | None = field(default=None, repr=False)
+
+    @property
+    def summary(self) -> str:
+        """The distribution's one-line Summary (metadata only: the plugin is not imported)."""
+        if self._summary is None:
+            summary = ""
+            dist = getattr(self.entry_point, "dist", None)
+            if dist is not None:
+                summary = dist.metadata.get("Summary") or ""
+            elif self.plugin is not None:
+                summary = (getattr(self.plugin, "__doc__", None) or "").strip().partition("\n")[0]
+            self._summary = summary
+        return self._summary
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The fields shown by ``manage.py plugins --json``."""
+        return {
+            "namespace": self.namespace,
+            "distribution": self.distribution,
+            "version": self.version,
+            "entry_point": self.value,
+            "status": self.status,
+            "error": self.error,
+            "summary": self.summary,
+        }
+
+
+class PluginRegistry:
+    """The plugins of one root :class:`~flask_script_hub.Manager`.
+
+    :param owner: the root manager.
+    :param only: namespaces or distribution names to autoload; ``None`` for all installed.
+    :param disabled: namespaces or distribution names never to load (added to those of the
+        ``FLASK_SCRIPT_HUB_DISABLE_PLUGINS`` environment variable).
+    """
+
+    def __init__(
+        self,
+        owner: Manager,
+        only: Sequence[str] | None = None,
+        disabled: Sequence[str] | None = None,
+    ) -> None:
+        self.owner = owner
+        self.only = None if only is None else {_normalize(n) for n in only}
+        self.disabled = {_normalize(n) for n in (disabled or ())}
+        self._installed: dict[str, list[PluginInfo]] | None = None
+        self._registered: dict[str, PluginInfo] = {}
+        self._pm: pluggy.PluginManager | None = None
+
+    # -- pluggy -----------------------------------------------------------------------------
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The pluggy plugin manager, created on first use with the core hookspecs."""
+        if self._pm is None:
+            import pluggy
+
+            from . import hookspecs
+
+            self._pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+            self._pm.add_hookspecs(hookspecs)
+        return self._pm
+
+    # -- discovery --------------------------------------------------------------------------
+    def _disabled_reason(self, namespace: str, distribution: str | None) -> str | None:
+        names = {_normalize(namespace)}
+        if distribution:
+            names.add(_normalize(distribution))
+        env = {_normalize(n) for n in os.environ.get(DISABLE_PLUGINS_ENV, "").split(",") if n.strip()}
+        if names & env:
+            return f"disabled by {DISABLE_PLUGINS_ENV}"
+        if names & self.disabled:
+            return "disabled by the manager's disable_plugins"
+        if self.only is not None and not names & self.only:
+            return "not in the manager's plugins list"
+        return None
+
+    def installed(self) -> dict[str, list[PluginInfo]]:
+        """Installed plugins by namespace, from entry-point metadata (nothing is imported).
+
+        :returns: ``{namespace: [PluginInfo, ...]}``; more than one entry is a conflict.
+        """
+        if self._installed is None:
+            self._installed = {}
+            if os.environ.get(DISABLE_AUTOLOAD_ENV, "") not in ("", "0"):
+                return self._installed
+            from importlib.metadata import entry_points
+
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                dist = getattr(ep, "dist", None)
+                info = PluginInfo(
+                    namespace=ep.name,
+                    distribution=dist.name if dist is not None else None,
+                    version=dist.version if dist is not None else None,
+                    value=ep.value,
+                    entry_point=ep,
+                )
+                reason = self._disabled_reason(ep.name, info.distribution)
+                if reason:
+                    info.status, info.error = DISABLED, reason
+                self._installed.setdefault(ep.name, []).append(info)
+            for infos in self._installed.values():
+                active = [i for i in infos if i.status != DISABLED]
+                if len(active) > 1:
+                    names = " and ".join(f"{i.distribution} {i.version}" for i in active)
+                    for info in active:
+                        info.status = CONFLICT
+                        info.error = f"claimed by {names}"
+        return self._installed
+
+    def register(self, plugin: object, name: str | None = None) -> PluginInfo:
+        """Register a plugin object or module in code, without installing it.
+
+        :param plugin: a module or object with ``@hookimpl`` functions.
+        :param name: its namespace (the name its ``register_commands`` must use); defaults to the
+            last part of the module's ``__name__`` or the object's class name, lowercased.
+        :returns: the plugin's :class:`PluginInfo`.
+        :raises pluggy.PluginValidationError: when a hook implementation does not match its spec.
+        :raises ValueError: when the name is already registered.
+        """
+        if name is None:
+            name = getattr(plugin, "__name__", type(plugin).__name__).rpartition(".")[2].lower()
+        if name in self._registered:
+            raise ValueError(f"a plugin is already registered as {name!r}")
+        self.plugin_manager.register(plugin, name=f"registered:{name}")
+        info = PluginInfo(
+            namespace=name,
+            distribution=None,
+            version=None,
+            value=getattr(plugin, "__name__", type(plugin).__name__),
+            status=LOADED,
+            plugin=plugin,
+        )
+        self._registered[name] = info
+        return info
+
+    def infos(self, shadowing: Iterable[str] = ()) -> list[PluginInfo]:
+        """Every plugin known, for listing, sorted by namespace.
+
+        :param shadowing: names the manager registered itself; plugins with those names are
+            marked ``shadowed`` (the manager's own command wins).
+        """
+        shadowing = set(shadowing)
+        result = list(self._registered.values())
+        for infos in self.installed().values():
+            result.extend(infos)
+        for info in result:
+            if info.namespace in shadowing and info.status in (AVAILABLE, LOADED):
+                info.status = SHADOWED
+                info.error = "the manage.py registers this name itself"
+        return sorted(result, key=lambda i: (i.namespace, i.distribution or ""))
+
+    def namespaces(self) -> dict[str, PluginInfo]:
+        """The namespaces a plugin could be invoked under (first plugin of each), by name."""
+        result: dict[str, PluginInfo] = {}
+        for name, infos in self.installed().items():
+            result[name] = next((i for i in infos if i.status != DISABLED), infos[0])
+        result.update(self._registered)
+        return result
+
+    # -- loading ----------------------------------------------------------------------------
+    def get_command(self, namespace: str) -> object | None:
+        """Import the plugin of ``namespace`` (and no other) and return the command it mounts.
+
+        :returns: the :class:`~flask_script_hub.Command` or sub-:class:`~flask_script_hub.Manager`,
+            or ``None`` when no plugin has that namespace.
+        :raises PluginError: when the plugin conflicts, is disabled or fails.
+        """
+        info = self._registered.get(namespace)
+        if info is None:
+            infos = self.installed().get(namespace)
+            if not infos:
+                return None
+            active = [i for i in infos if i.status != DISABLED]
+            if not active:
+                raise PluginError(
+                    f"the {namespace!r} plugin ({infos[0].distribution}) is {infos[0].error}"
+                )
+            info = active[0]
+            if info.status == CONFLICT:
+                dists = ", ".join(i.distribution or "?" for i in active)
+                raise PluginError(
+                    f"the namespace {namespace!r} is {info.error}; uninstall one, or disable one "
+                    f"with {DISABLE_PLUGINS_ENV}=<distribution> (one of: {dists})"
+                )
+        self.load(info, mount=True)
+        if info.status == ERROR:
+            raise PluginError(self.describe_error(info))
+        return info.command
+
+    def describe_error(self, info: PluginInfo) -> str:
+        """One line naming the plugin, its distribution and its error."""
+        origin = f"{info.distribution} {info.version}" if info.distribution else info.value
+        hint = "" if os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK") else " (set FLASK_SCRIPT_HUB_TRACEBACK=1 for the traceback)"
+        return f"the {info.namespace!r} plugin from {origin} failed: {info.error}{hint}"
+
+    def load(self, info: PluginInfo, mount: bool = False) -> None:
+        """Import and register a plugin; with ``mount``, also collect its command.
+
+        Failures are recorded on ``info`` (status ``error``, one-line message, traceback), never
+        raised, so that one plugin cannot break the others.
+        """
+        if info.status in (ERROR, DISABLED, CONFLICT):
+            return
+        try:
+            if info.plugin is None:
+                assert info.entry_point is not None
+                plugin = info.entry_point.load()
+                self.plugin_manager.register(plugin, name=f"{info.namespace}:{info.distribution}")
+                info.plugin = plugin
+                info.status = LOADED
+            if mount and info.command is None:
+                info.command = self._collect_command(info)
+        except Exception as exc:
+            self._fail(info, _one_line(exc))
+
+    def _fail(self, info: PluginInfo, message: str) -> None:
+        info.status = ERROR
+        info.error = message
+        info.traceback = traceback.format_exc()
+        if info.plugin is not None and self.plugin_manager.is_registered(info.plugin):
+            self.plugin_manager.unregister(info.plugin)
+
+    def _collect_command(self, info: PluginInfo) -> object | None:
+        """Call the plugin's ``register_commands`` alone and check what it registered."""
+        from .manager import Manager
+
+        pm = self.plugin_manager
+        impls = [i for i in pm.hook.register_commands.get_hookimpls() if i.plugin is info.plugin]
+        if not impls:
+            raise PluginError(f"the {info.namespace!r} plugin has no register_commands hook")
+        others = [p for p in pm.get_plugins() if p is not info.plugin]
+        collector = Manager(with_default_commands=False)
+        pm.subset_hook_caller("register_commands", remove_plugins=others)(manager=collector)
+        names = list(collector._commands)
+        if not names:
+            raise PluginError("register_commands registered no command")
+        if names != [info.namespace]:
+            raise PluginError(
+                f"register_commands registered {', '.join(map(repr, names))}; "
+                f"its entry point is {info.namespace!r}"
+            )
+        command = collector._commands[info.namespace]
+        if not hasattr(command, "create_parser") and not isinstance(command, Manager):
+            raise PluginError(f"registered {type(command).__name__!r}, which is not a command")
+        return command
+
+    def load_all(self) -> Iterator[PluginInfo]:
+        """Import every enabled, unambiguous plugin; yield each (failed ones included)."""
+        yield from self._registered.values()
+        for infos in self.installed().values():
+            for info in infos:
+                if info.status in (AVAILABLE, LOADED):
+                    self.load(info)
+                if info.status != DISABLED:
+                    yield info
+
+    def call_hook(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call ``hook_name`` on every plugin, each alone, so that a failing one is skipped.
+
+        :param hook_name: the hook (a core hook or one a plugin added with ``add_hookspecs``).
+        :param kwargs: the hook's arguments.
+        :returns: the non-``None`` results, in pluggy's call order.
+        """
+        failed = list(self.load_all())
+        for info in failed:
+            if info.status == ERROR:
+                print(f"warning: {self.describe_error(info)}", file=sys.stderr)
+        pm = self.plugin_manager
+        hook = getattr(pm.hook, hook_name, None)
+        if hook is None:
+            return []
+        results = []
+        for impl in reversed(hook.get_hookimpls()):  # pluggy calls the last registered first
+            others = [p for p in pm.get_plugins() if p is not impl.plugin]
+            try:
+                result = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except Exception as exc:
+                name = pm.get_name(impl.plugin)
+                print(f"warning: plugin {name} failed in {hook_name}: {_one_line(exc)}", file=sys.stderr)
+                continue
+            results.extend(r for r in result if r is not None)
+        return results
