@@ -1,0 +1,254 @@
+"""Run Flask-Migrate's Python API for the commands: app setup, errors, transactions, locking.
+
+Imported only when a migration command runs; it may import Flask, Flask-Migrate, Alembic and
+SQLAlchemy at call time.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask_script_hub import InvalidCommand
+
+_STDOUT_FLAG = "_flask_script_hub_stdout"
+
+
+def get_migrate_state() -> Any:
+    """Return the app's Flask-Migrate state (``app.extensions["migrate"]``), creating it if needed.
+
+    When the app has no :class:`flask_migrate.Migrate`, one is created for the app's
+    Flask-SQLAlchemy instance with the default directory ``migrations`` and a note says so on
+    stderr.
+
+    :returns: Flask-Migrate's ``_MigrateConfig`` (``.migrate``, ``.db``, ``.configure_args``).
+    :raises InvalidCommand: when the app has neither Flask-Migrate nor Flask-SQLAlchemy.
+    """
+    from flask import current_app
+
+    state = current_app.extensions.get("migrate")
+    if state is None:
+        db = current_app.extensions.get("sqlalchemy")
+        if db is None:
+            raise InvalidCommand(
+                "The app has no Flask-SQLAlchemy extension to migrate: create "
+                "`db = SQLAlchemy(app)` and `Migrate(app, db)`."
+            )
+        from flask_migrate import Migrate
+
+        Migrate(current_app._get_current_object(), db)  # type: ignore[attr-defined]
+        print(
+            "Note: the app has no Flask-Migrate `Migrate`; using Migrate(app, db) with "
+            "directory 'migrations' for its Flask-SQLAlchemy instance.",
+            file=sys.stderr,
+        )
+        state = current_app.extensions["migrate"]
+    migrate = state.migrate
+    if not getattr(migrate, _STDOUT_FLAG, False):
+        # Alembic's Config binds sys.stdout when alembic.config is first imported; print to
+        # the stdout current at each call instead (in-process runners replace it).
+        migrate.configure(_use_current_stdout)
+        setattr(migrate, _STDOUT_FLAG, True)
+    return state
+
+
+def _use_current_stdout(config: Any) -> Any:
+    config.stdout = sys.stdout
+    return config
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line naming the cause of ``exc`` (the DBAPI error for SQLAlchemy errors)."""
+    orig = getattr(exc, "orig", None)
+    if isinstance(orig, BaseException):
+        return f"{type(orig).__name__}: {_one_line(str(orig))}"
+    message = _one_line(str(exc))
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def failing_revision(exc: BaseException) -> tuple[str, str, str] | None:
+    """Find the revision script whose ``upgrade()``/``downgrade()`` raised ``exc``.
+
+    Walks the traceback for the innermost frame of a function ``upgrade``/``downgrade`` in a
+    module that defines ``revision`` and ``down_revision`` (an Alembic revision file).
+
+    :returns: ``(revision id, message, "upgrade" | "downgrade")`` or ``None``.
+    """
+    found = None
+    tb: types.TracebackType | None = exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        namespace = frame.f_globals
+        if (
+            frame.f_code.co_name in ("upgrade", "downgrade")
+            and "revision" in namespace
+            and "down_revision" in namespace
+        ):
+            doc = _one_line(namespace.get("__doc__") or "")
+            found = (str(namespace["revision"]), doc, frame.f_code.co_name)
+        tb = tb.tb_next
+    return found
+
+
+def _flask_migrate_function(name: str) -> Any:
+    import flask_migrate
+
+    # Flask-Migrate's functions are wrapped by ``catch_errors``, which logs and calls
+    # sys.exit(1); the wrapped function raises, so that the error can be reported as one line.
+    return inspect.unwrap(getattr(flask_migrate, name))
+
+
+def call(name: str, **kwargs: Any) -> None:
+    """Call ``flask_migrate.<name>(**kwargs)`` in the current app context.
+
+    :raises InvalidCommand: with one line for Alembic's ``CommandError`` and any other failure.
+    """
+    from alembic.util import CommandError
+
+    if name != "list_templates":
+        get_migrate_state()
+    function = _flask_migrate_function(name)
+    try:
+        function(**kwargs)
+    except (CommandError, RuntimeError) as exc:
+        raise InvalidCommand(f"{_one_line(str(exc))}") from exc
+    except InvalidCommand:
+        raise
+    except Exception as exc:
+        raise InvalidCommand(f"{describe_error(exc)}") from exc
+
+
+def database_label() -> str:
+    """The app's default database URL with the password masked, for messages."""
+    state = get_migrate_state()
+    return str(state.db.engine.url.render_as_string(hide_password=True))
+
+
+def current_heads(engine: Any, configure_args: dict[str, Any]) -> tuple[str, ...]:
+    """Read the revisions in the version table through Alembic (``()`` when none)."""
+    from alembic.runtime.migration import MigrationContext
+
+    opts = {
+        key: configure_args[key]
+        for key in ("version_table", "version_table_schema")
+        if configure_args.get(key)
+    }
+    with engine.connect() as connection:
+        return tuple(MigrationContext.configure(connection, opts=opts).get_current_heads())
+
+
+def apply(
+    name: str,
+    *,
+    directory: str | None,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    lock_timeout: float | None,
+    x_arg: list[str] | None = None,
+    purge: bool = False,
+) -> None:
+    """Run ``upgrade``, ``downgrade`` or ``stamp`` of Flask-Migrate safely.
+
+    Online (without ``sql``): takes the migration lock of the database (:mod:`.locking`), runs
+    each revision in its own transaction (Alembic's ``transaction_per_migration``, unless the
+    app's ``Migrate`` sets it), on SQLite makes the driver emit ``BEGIN`` so that DDL is
+    transactional, and reports a failure as one line naming the revision, the cause and the
+    revision the database is left at. With ``sql`` nothing connects to the database.
+
+    :raises InvalidCommand: on any failure (exit status 1).
+    """
+    from alembic.util import CommandError
+
+    from .locking import migration_lock
+
+    state = get_migrate_state()
+    kwargs: dict[str, Any] = {"directory": directory, "revision": revision, "sql": sql, "tag": tag}
+    if name == "stamp":
+        kwargs["purge"] = purge
+    else:
+        kwargs["x_arg"] = x_arg
+    function = _flask_migrate_function(name)
+    if sql:
+        try:
+            function(**kwargs)
+        except Exception as exc:
+            raise InvalidCommand(f"{describe_error(exc)}") from exc
+        return
+
+    engine = state.db.engine
+    configure_args: dict[str, Any] = state.configure_args
+    added_option = "transaction_per_migration" not in configure_args
+    if added_option:
+        configure_args["transaction_per_migration"] = True
+    try:
+        with (
+            migration_lock(engine, configure_args, lock_timeout),
+            _sqlite_transactional_ddl(engine),
+        ):
+            try:
+                function(**kwargs)
+            except CommandError as exc:
+                raise InvalidCommand(f"{_one_line(str(exc))}") from exc
+            except Exception as exc:
+                raise InvalidCommand(_failure_message(name, exc, engine, configure_args)) from exc
+    finally:
+        if added_option:
+            configure_args.pop("transaction_per_migration", None)
+
+
+def _failure_message(name: str, exc: Exception, engine: Any, configure_args: dict[str, Any]) -> str:
+    where = failing_revision(exc)
+    if where is None:
+        message = f"{name} failed: {describe_error(exc)}"
+    else:
+        rev, doc, step = where
+        label = f"{rev} ({doc})" if doc else rev
+        message = f"revision {label} failed in {step}(): {describe_error(exc)}"
+    try:
+        heads = current_heads(engine, configure_args)
+        at = ", ".join(heads) if heads else "<base> (no revision)"
+        message += f"; the database is at revision {at}"
+    except Exception as read_error:  # the database is unreachable: say so, keep the cause
+        message += f"; its revision could not be read ({describe_error(read_error)})"
+    if engine.dialect.name in ("mysql", "mariadb"):
+        message += (
+            "; MariaDB/MySQL commit each DDL statement, so changes the failing revision made "
+            "before the error are NOT rolled back: check the schema"
+        )
+    return message
+
+
+@contextmanager
+def _sqlite_transactional_ddl(engine: Any) -> Iterator[None]:
+    """On SQLite, make pysqlite emit ``BEGIN`` so that DDL runs inside the transaction.
+
+    Python's sqlite3 driver opens transactions only before DML, so ``CREATE``/``DROP``/``ALTER``
+    would commit one by one. This is SQLAlchemy's documented pysqlite recipe, applied to the
+    app's engine for the duration of the command; the connections so changed are discarded
+    afterwards. On other databases it does nothing.
+    """
+    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
+        yield
+        return
+    from sqlalchemy import event
+
+    def begin(connection: Any) -> None:
+        connection.connection.dbapi_connection.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
+
+    event.listen(engine, "begin", begin)
+    try:
+        yield
+    finally:
+        event.remove(engine, "begin", begin)
+        engine.dispose()

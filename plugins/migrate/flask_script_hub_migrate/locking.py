@@ -1,0 +1,129 @@
+"""A database-wide lock that serialises concurrent migrations of one database.
+
+Several replicas of an app often start together and each runs ``manage.py migrate upgrade``.
+The lock makes them take turns: the first applies the revisions, the others wait, then find the
+database at head and do nothing.
+
+* PostgreSQL: a session-level advisory lock (``pg_advisory_lock``) on a key derived from the
+  version table's name; the wait is bounded with ``lock_timeout``.
+* MariaDB / MySQL: ``GET_LOCK`` on a name made of the database and version table names (these
+  locks are server-wide).
+* Other databases (SQLite): no lock; SQLite's own file locking applies.
+
+The lock is held on a connection of its own, separate from the one Alembic migrates with, for the
+whole command; it is released when the command ends, or by the server if the process dies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask_script_hub import InvalidCommand
+
+LOCK_NAME = "flask-script-hub-migrate"
+
+
+def lock_key(version_table: str) -> int:
+    """The PostgreSQL advisory lock key (a signed 64-bit integer) for a version table name."""
+    digest = hashlib.sha256(f"{LOCK_NAME}:{version_table}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _waiting(what: str, timeout: float | None) -> None:
+    bound = "without limit" if timeout is None else f"up to {timeout:g} s"
+    print(
+        f"Another migration of this database is running ({what}); waiting {bound}...",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _timed_out(what: str, timeout: float | None) -> InvalidCommand:
+    return InvalidCommand(
+        f"timed out after {timeout:g} s waiting for another migration of this database "
+        f"({what}); nothing was changed."
+    )
+
+
+@contextmanager
+def migration_lock(
+    engine: Any, configure_args: dict[str, Any], timeout: float | None
+) -> Iterator[None]:
+    """Hold the migration lock of ``engine``'s database for the duration of the ``with`` block.
+
+    :param engine: the SQLAlchemy engine of the database being migrated.
+    :param configure_args: Alembic ``context.configure`` arguments of the app's ``Migrate``
+        (``version_table`` / ``version_table_schema`` make the lock name).
+    :param timeout: seconds to wait for another holder; ``None`` waits without limit.
+    :raises InvalidCommand: when the wait times out.
+    """
+    table = configure_args.get("version_table") or "alembic_version"
+    schema = configure_args.get("version_table_schema")
+    table = f"{schema}.{table}" if schema else table
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        with _postgresql_lock(engine, lock_key(table), timeout):
+            yield
+    elif dialect in ("mysql", "mariadb"):
+        with _mysql_lock(engine, table, timeout):
+            yield
+    else:
+        yield
+
+
+@contextmanager
+def _postgresql_lock(engine: Any, key: int, timeout: float | None) -> Iterator[None]:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    what = f"PostgreSQL advisory lock {key}"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        if not got:
+            if timeout is not None and timeout <= 0:
+                raise _timed_out(what, timeout)
+            _waiting(what, timeout)
+            if timeout is not None:
+                # SET takes no bind parameters; the value is an int we computed.
+                connection.exec_driver_sql(f"SET lock_timeout = {max(1, round(timeout * 1000))}")
+            try:
+                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            except OperationalError as exc:
+                if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
+                    raise _timed_out(what, timeout) from exc
+                raise
+            finally:
+                if timeout is not None:
+                    connection.exec_driver_sql("RESET lock_timeout")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+
+
+@contextmanager
+def _mysql_lock(engine: Any, table: str, timeout: float | None) -> Iterator[None]:
+    from sqlalchemy import text
+
+    name = f"{LOCK_NAME}:{engine.url.database}:{table}"[:64]
+    what = f"GET_LOCK('{name}')"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        query = text("SELECT GET_LOCK(:name, :timeout)")
+        got = connection.execute(query, {"name": name, "timeout": 0}).scalar()
+        if got != 1:
+            if timeout is not None and timeout <= 0:
+                raise _timed_out(what, timeout)
+            _waiting(what, timeout)
+            wait = -1 if timeout is None else math.ceil(timeout)
+            got = connection.execute(query, {"name": name, "timeout": wait}).scalar()
+            if got != 1:
+                raise _timed_out(what, timeout)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
