@@ -1,0 +1,326 @@
+"""The code samples of the documentation run, and print what the pages show.
+
+Each page of ``docs/`` is one scenario, played top to bottom in a fresh folder (the project
+folder of the page). HTML comments, invisible on the site, mark what runs:
+
+``<!-- test: file PATH -->`` before a fenced block
+    writes the block's text to ``PATH`` in the project folder (a later block may replace it).
+``<!-- test: file PATH`` followed by lines and ``-->``
+    writes those lines (a helper file the page does not need to show, such as ``myapp.py``).
+``<!-- test: run -->`` before a ``console`` block
+    runs each ``$ command`` line with ``sh`` in the project folder, ``python`` being the Python
+    running the tests, and compares what it prints (stdout and stderr together) with the lines
+    the page shows under it. ``...`` alone on a line matches any number of lines; inside a line
+    it matches any text; runs of spaces between words count as one, so that the width of table
+    columns does not matter. A command that fails must be followed by ``$ echo $?`` showing its
+    status.
+``<!-- test: python -->`` before a ``python`` block
+    runs the block as a script in the project folder; it must exit with status 0.
+``<!-- test: env NAME=VALUE ... -->``
+    sets environment variables for the following commands of the page.
+
+``pip install ./folder`` in a page installs the distribution of that folder into a private
+``site`` folder on ``PYTHONPATH`` rather than the test environment: the shim reads the folder's
+``pyproject.toml`` and writes the package and its ``.dist-info`` (METADATA and entry_points.txt)
+as pip leaves them, so that discovery through ``importlib.metadata`` is real but nothing is
+downloaded and the shared environment is left untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+PAGES = sorted(DOCS.glob("*.md"))
+
+MARKER = re.compile(r"<!--\s*test:\s*(?P<kind>\w+)(?P<rest>.*?)-->", re.S)
+FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>[^\n]*)\n", re.M)
+
+PIP_SHIM = r'''#!{python}
+"""pip install ./folder for the docs tests: install into $DOCS_SITE as pip would, offline."""
+import os, shutil, sys, tomllib
+from pathlib import Path
+
+args = sys.argv[1:]
+if not args or args[0] != "install":
+    sys.exit("the docs tests only support `pip install ./folder`")
+site = Path(os.environ["DOCS_SITE"])
+for target in [a for a in args[1:] if not a.startswith("-")]:
+    src = Path(target)
+    project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
+    name, version = project["name"], project["version"]
+    for package in src.iterdir():
+        if (package / "__init__.py").exists():
+            shutil.copytree(package, site / package.name, dirs_exist_ok=True)
+    info = site / f"{{name.replace('-', '_')}}-{{version}}.dist-info"
+    info.mkdir(exist_ok=True)
+    meta = [f"Metadata-Version: 2.1", f"Name: {{name}}", f"Version: {{version}}"]
+    if project.get("description"):
+        meta.append(f"Summary: {{project['description']}}")
+    meta += [f"Requires-Dist: {{d}}" for d in project.get("dependencies", [])]
+    (info / "METADATA").write_text("\n".join(meta) + "\n")
+    lines = []
+    for group, entries in project.get("entry-points", {{}}).items():
+        lines.append(f"[{{group}}]")
+        lines += [f"{{k}} = {{v}}" for k, v in entries.items()]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+    (info / "RECORD").write_text("")
+    print(f"Successfully installed {{name}}-{{version}}")
+'''
+
+
+@dataclass
+class Step:
+    kind: str  # "file", "run", "python", "env"
+    line: int
+    arg: str = ""
+    text: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def _fence_after(text: str, pos: int) -> tuple[str, str, int] | None:
+    """The fenced block starting right after ``pos`` (blank lines allowed): (info, body, line)."""
+    match = FENCE.search(text, pos)
+    if match is None or text[pos : match.start()].strip():
+        return None
+    indent, fence = match["indent"], match["fence"]
+    closing = re.compile(rf"^{re.escape(indent)}{re.escape(fence)}[ \t]*$", re.M)
+    end = closing.search(text, match.end())
+    if end is None:
+        raise AssertionError(f"unclosed fence at line {text.count(chr(10), 0, match.start()) + 1}")
+    body = textwrap.dedent(text[match.end() : end.start()])
+    return match["info"].strip(), body, text.count("\n", 0, match.start()) + 1
+
+
+def parse_page(path: Path) -> list[Step]:
+    """The steps a page's markers ask for, in page order."""
+    text = path.read_text()
+    steps: list[Step] = []
+    for marker in MARKER.finditer(text):
+        kind, rest = marker["kind"], marker["rest"]
+        line = text.count("\n", 0, marker.start()) + 1
+        if kind == "env":
+            pairs = dict(p.split("=", 1) for p in shlex.split(rest))
+            steps.append(Step("env", line, env=pairs))
+            continue
+        first, _, inline = rest.partition("\n")
+        if kind == "file" and inline.strip():
+            steps.append(Step("file", line, first.strip(), textwrap.dedent(inline).strip() + "\n"))
+            continue
+        block = _fence_after(text, marker.end())
+        if block is None:
+            raise AssertionError(f"{path.name}:{line}: <!-- test: {kind} --> is not before a block")
+        info, body, _ = block
+        if kind == "file":
+            steps.append(Step("file", line, first.strip(), body))
+        elif kind == "run":
+            assert info.startswith("console"), f"{path.name}:{line}: run needs a console block"
+            steps.append(Step("run", line, text=body))
+        elif kind == "python":
+            assert info.startswith("python"), f"{path.name}:{line}: python needs a python block"
+            steps.append(Step("python", line, text=body))
+        else:
+            raise AssertionError(f"{path.name}:{line}: unknown marker {kind!r}")
+    return steps
+
+
+def parse_console(body: str) -> list[tuple[str, list[str]]]:
+    """``[(command, expected output lines)]`` of a console block."""
+    commands: list[tuple[str, list[str]]] = []
+    lines = body.rstrip("\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.startswith("$ "):
+            raise AssertionError(f"console block: output before any command: {line!r}")
+        command = line[2:]
+        while command.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            command = command + "\n" + lines[i]
+        output = []
+        i += 1
+        while i < len(lines) and not lines[i].startswith("$ "):
+            output.append(lines[i])
+            i += 1
+        commands.append((command, output))
+    return commands
+
+
+def _squeeze(line: str) -> str:
+    """Runs of two or more spaces count as one: table columns may be wider on another machine."""
+    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", line)
+
+
+def output_matches(expected: list[str], actual: str) -> bool:
+    """Whether ``actual`` is what the page shows, ``...`` standing for anything."""
+    parts = []
+    for line in expected:
+        if line.strip() == "...":
+            parts.append(r"(?:[^\n]*\n)*?")
+        else:
+            pieces = [re.escape(_squeeze(p)) for p in line.rstrip().split("...")]
+            parts.append(r"[^\n]*?".join(pieces) + r"\n")
+    pattern = "".join(parts)
+    text = "\n".join(_squeeze(line.rstrip()) for line in actual.rstrip("\n").split("\n")) + "\n"
+    if not actual.strip():
+        text = ""
+    return re.fullmatch(pattern, text) is not None
+
+
+class Scenario:
+    """The project folder of one page and the environment its commands run in."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.dir = tmp_path / "project"
+        self.dir.mkdir()
+        self.site = tmp_path / "site"
+        self.site.mkdir()
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir()
+        python = bin_dir / "python"  # a script, not a symlink: a venv is found from its own path
+        python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        python.chmod(0o755)
+        pip = bin_dir / "pip"
+        pip.write_text(PIP_SHIM.format(python=sys.executable))
+        pip.chmod(0o755)
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("FLASK_", "_ARGCOMPLETE", "COMP_", "PYTEST_"))
+        }
+        self.env.update(
+            PATH=os.pathsep.join([str(bin_dir), self.env.get("PATH", "")]),
+            PYTHONPATH=str(self.site),
+            PYTHONDONTWRITEBYTECODE="1",
+            DOCS_SITE=str(self.site),
+            COLUMNS="80",
+            NO_COLOR="1",
+        )
+
+    def write(self, name: str, text: str) -> None:
+        path = self.dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+    def run_console(self, body: str, where: str) -> None:
+        commands = parse_console(body)
+        marker = "@@docs-step@@"
+        script = ["exec 2>&1", "__status=0"]
+        for n, (command, _) in enumerate(commands):
+            script.append(f"printf '\\n{marker} {n} %s\\n' \"$__status\"")
+            script.append(f"(exit $__status); {command}")
+            script.append("__status=$?")
+        script.append(f"printf '\\n{marker} end %s\\n' \"$__status\"")
+        proc = subprocess.run(
+            ["sh", "-c", "\n".join(script)],
+            cwd=self.dir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        chunks = re.split(rf"\n?{re.escape(marker)} (\S+) (\d+)\n", "\n" + proc.stdout)
+        # chunks: [before, id0, status_before0, out0, id1, status1, out1, ..., "end", status, ""]
+        outputs = chunks[3::3][: len(commands)]
+        statuses = [int(s) for s in chunks[5::3]]
+        assert len(outputs) == len(commands), f"{where}: could not split output:\n{proc.stdout}"
+        for n, (command, expected) in enumerate(commands):
+            actual = outputs[n]
+            status = statuses[n]
+            next_command = commands[n + 1][0] if n + 1 < len(commands) else ""
+            assert status == 0 or next_command.strip() == "echo $?", (
+                f"{where}: `{command}` exited with {status}; output:\n{actual}"
+            )
+            assert output_matches(expected, actual), (
+                f"{where}: `{command}` printed\n{actual}\n--- but the page shows ---\n"
+                + "\n".join(expected)
+            )
+
+    def run_python(self, body: str, where: str) -> None:
+        script = self.dir / "_docs_sample.py"
+        script.write_text(body)
+        proc = subprocess.run(
+            [sys.executable, script.name],
+            cwd=self.dir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        script.unlink()
+        assert proc.returncode == 0, f"{where}: the sample failed:\n{proc.stdout}\n{proc.stderr}"
+
+
+TESTED_PAGES = [p for p in PAGES if MARKER.search(p.read_text())]
+
+
+@pytest.mark.parametrize("page", TESTED_PAGES, ids=[p.stem for p in TESTED_PAGES])
+def test_page_samples_run(page: Path, tmp_path: Path) -> None:
+    scenario = Scenario(tmp_path)
+    for step in parse_page(page):
+        where = f"docs/{page.name}:{step.line}"
+        if step.kind == "file":
+            scenario.write(step.arg, step.text)
+        elif step.kind == "env":
+            scenario.env.update(step.env)
+        elif step.kind == "run":
+            scenario.run_console(step.text, where)
+        elif step.kind == "python":
+            scenario.run_python(step.text, where)
+
+
+def test_pages_with_manage_py_samples_are_tested() -> None:
+    """A page that shows a manage.py or console session runs at least one of them."""
+    untested = []
+    for page in PAGES:
+        text = page.read_text()
+        shows_code = "```python" in text or "$ python manage.py" in text
+        if shows_code and page not in TESTED_PAGES:
+            untested.append(page.name)
+    assert untested == [], f"pages with samples but no <!-- test: --> marker: {untested}"
+
+
+def test_every_page_is_in_the_nav() -> None:
+    nav = (ROOT / "mkdocs.yml").read_text()
+    missing = [p.name for p in PAGES if f": {p.name}" not in nav]
+    assert missing == []
+
+
+# -- the harness itself --------------------------------------------------------------------------
+def test_output_matching_rules() -> None:
+    assert output_matches(["hello"], "hello\n")
+    assert not output_matches(["hello"], "hello\nworld\n")
+    assert output_matches(["a", "...", "z"], "a\nb\nc\nz\n")
+    assert output_matches(["a", "...", "z"], "a\nz\n")
+    assert output_matches(["version ..."], "version 1.2\n")
+    assert not output_matches(["version ..."], "release 1.2\n")
+    assert output_matches([], "")
+    assert not output_matches([], "something\n")
+    assert output_matches(["db   hub-db  loaded"], "db  hub-db   loaded\n")
+    assert not output_matches(["db loaded"], "dbloaded\n")
+
+
+def test_console_parsing() -> None:
+    body = "$ python manage.py hello\nhello\n$ python manage.py x \\\n  --y\n$ echo $?\n2\n"
+    assert parse_console(body) == [
+        ("python manage.py hello", ["hello"]),
+        ("python manage.py x \\\n  --y", []),
+        ("echo $?", ["2"]),
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_markers_parse(page: Path) -> None:
+    parse_page(page)
