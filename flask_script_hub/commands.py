@@ -2,7 +2,8 @@
 
 Follows Flask-Script 2.0's ``flask_script.commands`` module: :class:`Command` (subclassed, or built
 from a plain function whose signature gives the options), :class:`Option` (the arguments of
-:meth:`argparse.ArgumentParser.add_argument`), :class:`Group` (argument groups and mutually exclusive
+:meth:`argparse.ArgumentParser.add_argument`), :class:`Group` (argument groups and mutually
+exclusive
 groups) and :class:`InvalidCommand`.
 
 Nothing here imports Flask: building the command list of a ``manage.py`` must stay cheap.
@@ -63,7 +64,9 @@ class Option:
         parser.add_argument(*self.args, **self.kwargs)
 
     def __repr__(self) -> str:
-        args = ", ".join([repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()])
+        args = ", ".join(
+            [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        )
         return f"Option({args})"
 
 
@@ -159,6 +162,7 @@ class Command:
         self._func = func
         self._signature_options: list[Option | Group] | None = None
         self._inject_app = False
+        self._varargs: str | None = None
         if func is not None:
             self.__doc__ = func.__doc__
         if not self.option_list:
@@ -190,6 +194,14 @@ class Command:
             return list(self.option_list)
         if self._signature_options is None:
             self._signature_options, self._inject_app = options_from_signature(self._func)
+            self._varargs = next(
+                (
+                    p.name
+                    for p in inspect.signature(self._func).parameters.values()
+                    if p.kind is p.VAR_POSITIONAL
+                ),
+                None,
+            )
         return list(self._signature_options)
 
     def add_option(self, option: Option | Group) -> None:
@@ -241,6 +253,8 @@ class Command:
         :raises InvalidCommand: to report a user error as one line, exit status 1.
         """
         if self._func is not None:
+            if self._varargs is not None and self._varargs in kwargs:
+                args = (*args, *kwargs.pop(self._varargs))
             return self._func(*args, **kwargs)
         raise NotImplementedError(f"{type(self).__name__} must implement run()")
 
@@ -256,7 +270,10 @@ def add_help_option(
     strings = [s for s in help_args if s not in taken]
     if strings:
         parser.add_argument(
-            *strings, action="help", default=argparse.SUPPRESS, help="show this help message and exit"
+            *strings,
+            action="help",
+            default=argparse.SUPPRESS,
+            help="show this help message and exit",
         )
 
 

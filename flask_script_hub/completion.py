@@ -21,7 +21,7 @@ __all__ = ["autocomplete"]
 
 def _complete_words() -> list[str]:
     """The words before the one being completed, after the program name."""
-    from argcomplete import split_line
+    from argcomplete.lexers import split_line
 
     line = os.environ.get("COMP_LINE", "")
     point = int(os.environ.get("COMP_POINT", len(line)))
@@ -30,8 +30,10 @@ def _complete_words() -> list[str]:
     return list(words[start:])
 
 
-def _attach(parser: argparse.ArgumentParser, manager: Manager, words: list[str], help_args: Any) -> None:
-    """Add a subparser per command name of ``manager``; the one in ``words`` gets its real options."""
+def _attach(
+    parser: argparse.ArgumentParser, manager: Manager, words: list[str], help_args: Any
+) -> None:
+    """Add a subparser per command of ``manager``; the one named in ``words`` gets its options."""
     from .manager import _ARGS, _COMMAND, Manager, _summary
 
     probe = manager.create_parser("", help_args)
@@ -57,7 +59,9 @@ def _attach(parser: argparse.ArgumentParser, manager: Manager, words: list[str],
                 _attach(sub, target, rest, target.help_args or help_args)
             else:
                 real = target.create_parser(candidate, target.help_args or help_args)
-                subparsers.add_parser(candidate, add_help=False, parents=[real], help=_summary(target))
+                subparsers.add_parser(
+                    candidate, add_help=False, parents=[real], help=_summary(target)
+                )
         else:
             summary = _summary(command) if command is not None else ""
             subparsers.add_parser(candidate, add_help=False, help=summary)
@@ -77,4 +81,4 @@ def autocomplete(manager: Manager, prog: str) -> None:
     parser = argparse.ArgumentParser(prog=prog, add_help=False)
     parser.add_argument(*help_args, action="help")
     _attach(parser, manager, _complete_words(), help_args)
-    argcomplete.autocomplete(parser)
+    argcomplete.autocomplete(parser, always_complete_options=False)

@@ -39,12 +39,12 @@ class ClickCommand(Command):
         self.name = command.name
 
     @property
-    def help(self) -> str:  # type: ignore[override]
+    def help(self) -> str:
         """The click command's short help."""
         return self.command.get_short_help_str(limit=80)
 
     @property
-    def description(self) -> str:  # type: ignore[override]
+    def description(self) -> str:
         return self.command.help or ""
 
     def __call__(self, app: Any = None, *args: Any, **kwargs: Any) -> Any:
@@ -54,16 +54,15 @@ class ClickCommand(Command):
 
         arguments: list[str] = args[0] if args else []
         info = ScriptInfo(create_app=current_app_loader(), set_debug_flag=False)
-        try:
-            result = self.command.main(
-                args=arguments, prog_name=self.name, obj=info, standalone_mode=True
-            )
+        try:  # in standalone mode click always ends with SystemExit, as under `flask`
+            self.command.main(args=arguments, prog_name=self.name, obj=info, standalone_mode=True)
         except SystemExit as exc:
             return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return result if isinstance(result, int) else 0
 
 
-def manager_command(manager: Manager, name: str = "manage", help: str | None = None) -> click.Command:
+def manager_command(
+    manager: Manager, name: str = "manage", help: str | None = None
+) -> click.Command:
     """Return a click command that runs ``manager`` with the app loaded by ``flask``.
 
     Use it as ``app.cli.add_command(manager_command(manager))``, or publish it in the
@@ -82,7 +81,11 @@ def manager_command(manager: Manager, name: str = "manage", help: str | None = N
     @click.command(
         name,
         help=help or manager.description or "Run a flask-script-hub manage.py command.",
-        context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []},
+        context_settings={
+            "ignore_unknown_options": True,
+            "allow_extra_args": True,
+            "help_option_names": [],
+        },
         add_help_option=False,
     )
     @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -29,5 +29,5 @@ def register_commands(manager: Manager) -> None:
 
 
 @hookspec
-def shell_context(app: Flask) -> dict[str, Any]:
+def shell_context(app: Flask) -> dict[str, Any] | None:
     """Return names (``dict[str, object]``) to add to the namespace of ``manage.py shell``."""

@@ -24,7 +24,9 @@ class PluginsCommand(Command):
 
     needs_app = False
     option_list = (
-        Option("--json", action="store_true", dest="as_json", help="print JSON, one object per plugin"),
+        Option(
+            "--json", action="store_true", dest="as_json", help="print JSON, one object per plugin"
+        ),
         Option(
             "--check",
             action="store_true",

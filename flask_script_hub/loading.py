@@ -19,8 +19,6 @@ if TYPE_CHECKING:
 
     from .manager import Manager
 
-AppSpec = "Flask | Callable[..., Flask] | str | None"
-
 
 def _is_flask(obj: object) -> bool:
     from flask import Flask
@@ -36,7 +34,8 @@ def _one_line(exc: BaseException) -> str:
 def import_app_object(spec: str) -> object:
     """Import what an app import string names, as ``flask --app`` reads it.
 
-    :param spec: ``"package.module:name"`` (an app or a factory), ``"package.module:create_app('dev')"``
+    :param spec: ``"package.module:name"`` (an app or a factory),
+        ``"package.module:create_app('dev')"``
         (a factory call, handed to :func:`flask.cli.locate_app`), or ``"package.module"`` (its
         ``app``/``application`` instance, else its ``create_app``/``make_app`` factory, in the
         order of Flask's ``find_best_app``). The working directory is importable, as with Flask.
@@ -76,7 +75,8 @@ def import_app_object(spec: str) -> object:
         if callable(getattr(module, name, None)):
             return getattr(module, name)
     raise InvalidCommand(
-        f"no Flask app or factory found in {module_name!r}: name it, e.g. '{module_name}:create_app'"
+        f"no Flask app or factory found in {module_name!r}: "
+        f"name it, e.g. '{module_name}:create_app'"
     )
 
 
@@ -121,10 +121,11 @@ class AppLoader:
         if self.override is not None:
             app: Any = self.override
         else:
-            if self.load_dotenv and os.environ.get("FLASK_SKIP_DOTENV", "") in ("", "0"):
-                from .env import load_dotenv_files
+            if self.load_dotenv:
+                from .env import dotenv_enabled, load_dotenv_files
 
-                load_dotenv_files()
+                if dotenv_enabled():
+                    load_dotenv_files()
             app = self._resolve_root(root.app, dict(root_options))
         for manager, options in self.path[1:]:
             if manager.app is None:
@@ -136,7 +137,9 @@ class AppLoader:
             if replacement is not None:
                 app = replacement
         if not _is_flask(app):
-            raise InvalidCommand(f"the app factory returned {type(app).__name__!r}, not a Flask app")
+            raise InvalidCommand(
+                f"the app factory returned {type(app).__name__!r}, not a Flask app"
+            )
         return app  # type: ignore[no-any-return]
 
     def _resolve_root(self, spec: Any, options: dict[str, Any]) -> Any:
@@ -152,7 +155,9 @@ class AppLoader:
         if _is_flask(spec):
             return spec
         if not callable(spec):
-            raise InvalidCommand(f"the app is {type(spec).__name__!r}: expected a Flask app or a factory")
+            raise InvalidCommand(
+                f"the app is {type(spec).__name__!r}: expected a Flask app or a factory"
+            )
         return self._call(spec, "app factory", **options)
 
     @staticmethod

@@ -47,7 +47,9 @@ class _Invocation:
         self.loader: AppLoader | None = None
 
 
-_current: contextvars.ContextVar[_Invocation] = contextvars.ContextVar("flask_script_hub_invocation")
+_current: contextvars.ContextVar[_Invocation] = contextvars.ContextVar(
+    "flask_script_hub_invocation"
+)
 
 
 def current_manager() -> Manager:
@@ -260,7 +262,7 @@ class Manager:
         As Flask-Script 2.0's ``@manager.shell``: equivalent to
         ``manager.add_command("shell", Shell(make_context=func))``.
         """
-        from .commands import Shell  # type: ignore[attr-defined]
+        from .commands import Shell
 
         self.add_command("shell", Shell(make_context=func))
         return func
@@ -281,7 +283,7 @@ class Manager:
 
     def add_default_commands(self) -> None:
         """Add ``shell``, ``runserver`` and ``plugins`` unless commands of those names exist."""
-        from .commands import Server, Shell  # type: ignore[attr-defined]
+        from .commands import Server, Shell
         from .listing import PluginsCommand
 
         for name, factory in (("shell", Shell), ("runserver", Server), ("plugins", PluginsCommand)):
@@ -304,7 +306,7 @@ class Manager:
         return self.plugins.plugin_manager
 
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
-        """Register a plugin (a module or object with ``@hookimpl`` functions) without installing it.
+        """Register a plugin (a module or object with ``@hookimpl`` functions) in code.
 
         For apps and tests. It is used exactly like an installed plugin whose entry-point name is
         ``name``: its ``register_commands`` must add one command named ``name``.

@@ -63,7 +63,7 @@ class PluginError(InvalidCommand):
 
 
 def _normalize(name: str) -> str:
-    """Normalize a distribution name as PEP 503 does (``Flask_Script-Hub`` -> ``flask-script-hub``)."""
+    """Normalize a distribution name as PEP 503 does (``Flask_Hub`` -> ``flask-hub``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -162,7 +162,9 @@ class PluginRegistry:
         names = {_normalize(namespace)}
         if distribution:
             names.add(_normalize(distribution))
-        env = {_normalize(n) for n in os.environ.get(DISABLE_PLUGINS_ENV, "").split(",") if n.strip()}
+        env = {
+            _normalize(n) for n in os.environ.get(DISABLE_PLUGINS_ENV, "").split(",") if n.strip()
+        }
         if names & env:
             return f"disabled by {DISABLE_PLUGINS_ENV}"
         if names & self.disabled:
@@ -287,7 +289,11 @@ class PluginRegistry:
     def describe_error(self, info: PluginInfo) -> str:
         """One line naming the plugin, its distribution and its error."""
         origin = f"{info.distribution} {info.version}" if info.distribution else info.value
-        hint = "" if os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK") else " (set FLASK_SCRIPT_HUB_TRACEBACK=1 for the traceback)"
+        hint = (
+            ""
+            if os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK")
+            else " (set FLASK_SCRIPT_HUB_TRACEBACK=1 for the traceback)"
+        )
         return f"the {info.namespace!r} plugin from {origin} failed: {info.error}{hint}"
 
     def load(self, info: PluginInfo, mount: bool = False) -> None:
@@ -339,7 +345,7 @@ class PluginRegistry:
         command = collector._commands[info.namespace]
         if not hasattr(command, "create_parser") and not isinstance(command, Manager):
             raise PluginError(f"registered {type(command).__name__!r}, which is not a command")
-        return command
+        return command  # type: ignore[no-any-return]
 
     def load_all(self) -> Iterator[PluginInfo]:
         """Import every enabled, unambiguous plugin; yield each (failed ones included)."""
@@ -366,14 +372,17 @@ class PluginRegistry:
         hook = getattr(pm.hook, hook_name, None)
         if hook is None:
             return []
-        results = []
+        results: list[Any] = []
         for impl in reversed(hook.get_hookimpls()):  # pluggy calls the last registered first
             others = [p for p in pm.get_plugins() if p is not impl.plugin]
             try:
                 result = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
             except Exception as exc:
                 name = pm.get_name(impl.plugin)
-                print(f"warning: plugin {name} failed in {hook_name}: {_one_line(exc)}", file=sys.stderr)
+                print(
+                    f"warning: plugin {name} failed in {hook_name}: {_one_line(exc)}",
+                    file=sys.stderr,
+                )
                 continue
             results.extend(r for r in result if r is not None)
         return results
