@@ -1,5 +1,6 @@
 """A small real app for the shell/runserver/extras tests (copied to a temporary directory)."""
 
+import json
 import os
 
 from flask import Flask
@@ -13,6 +14,8 @@ def create_app() -> Flask:
     if "HELLO_DEBUG" in os.environ:
         debug = os.environ["HELLO_DEBUG"]
         app.config["DEBUG"] = None if debug == "none" else debug == "1"
+    # settings.json, if present, overrides GREETING (watched with runserver --extra-files)
+    app.config.from_file(os.path.abspath("settings.json"), load=json.load, silent=True)
     app.register_blueprint(views.bp)
 
     @app.shell_context_processor

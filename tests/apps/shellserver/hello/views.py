@@ -16,3 +16,8 @@ def item(item_id: int) -> str:
 @bp.route("/admin/users", methods=["DELETE"])
 def delete_users() -> str:
     return "deleted"
+
+
+@bp.route("/boom")
+def boom() -> str:
+    raise RuntimeError("boom")
