@@ -13,7 +13,6 @@ from .commands import Command as Command
 from .commands import Group as Group
 from .commands import InvalidCommand as InvalidCommand
 from .commands import Option as Option
-from .hookspecs import hookimpl as hookimpl
 from .manager import Manager as Manager
 from .manager import current_manager as current_manager
 from .prompts import prompt as prompt
@@ -22,6 +21,7 @@ from .prompts import prompt_choices as prompt_choices
 from .prompts import prompt_pass as prompt_pass
 
 if TYPE_CHECKING:
+    from .hookspecs import hookimpl as hookimpl
     from .server import Server as Server
     from .shell import Shell as Shell
 
@@ -46,9 +46,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Shell and Server are imported on first use: listing commands does not need them.
+    # Imported on first use, to keep `manage.py --help` fast: Shell and Server are not needed to
+    # list commands, and hookimpl needs pluggy (which imports importlib.metadata).
     if name in ("Shell", "Server"):
         from . import commands
 
         return getattr(commands, name)
+    if name == "hookimpl":
+        from .hookspecs import hookimpl
+
+        return hookimpl
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

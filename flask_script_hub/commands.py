@@ -12,15 +12,14 @@ Nothing here imports Flask: building the command list of a ``manage.py`` must st
 from __future__ import annotations
 
 import argparse
-import enum
-import inspect
-import pathlib
-import types
-import typing
+import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    import enum
+    import inspect
+
     from flask import Flask
 
 __all__ = ["Command", "Group", "InvalidCommand", "Option"]
@@ -173,7 +172,7 @@ class Command:
     @property
     def description(self) -> str:
         """The whole docstring, dedented (shown by ``--help``)."""
-        return inspect.cleandoc(self.__doc__ or "")
+        return cleandoc(self.__doc__ or "")
 
     @property
     def help(self) -> str:
@@ -194,14 +193,7 @@ class Command:
             return list(self.option_list)
         if self._signature_options is None:
             self._signature_options, self._inject_app = options_from_signature(self._func)
-            self._varargs = next(
-                (
-                    p.name
-                    for p in inspect.signature(self._func).parameters.values()
-                    if p.kind is p.VAR_POSITIONAL
-                ),
-                None,
-            )
+            self._varargs = varargs_name(self._func)
         return list(self._signature_options)
 
     def add_option(self, option: Option | Group) -> None:
@@ -277,7 +269,23 @@ def add_help_option(
         )
 
 
+def cleandoc(doc: str) -> str:
+    """Dedent a docstring as :func:`inspect.cleandoc` does (without importing inspect)."""
+    first, _, rest = doc.expandtabs().partition("\n")
+    return "\n".join([first.strip(), textwrap.dedent(rest)]).strip()
+
+
 # -- options from a signature ------------------------------------------------------------------
+# inspect, typing, enum and pathlib are imported here, when a command's parser is built, not when
+# a manage.py lists its commands.
+def varargs_name(func: Callable[..., Any]) -> str | None:
+    """The name of ``func``'s ``*args`` parameter, if it has one."""
+    import inspect
+
+    params = inspect.signature(func).parameters.values()
+    return next((p.name for p in params if p.kind is p.VAR_POSITIONAL), None)
+
+
 def options_from_signature(func: Callable[..., Any]) -> tuple[list[Option | Group], bool]:
     """Read command options from a function's signature, as ``@manager.command`` does.
 
@@ -285,6 +293,9 @@ def options_from_signature(func: Callable[..., Any]) -> tuple[list[Option | Grou
     :returns: ``(options, takes_app)``: the options in parameter order, and whether a parameter
         named ``app`` (without default) should receive the application.
     """
+    import inspect
+    import typing
+
     signature = inspect.signature(func)
     try:
         hints = typing.get_type_hints(func)
@@ -343,6 +354,9 @@ def _optional(param: inspect.Parameter, annotation: Any, shorts_taken: set[str])
 
 def _unwrap_optional(annotation: Any) -> Any:
     """``X | None`` and ``Optional[X]`` -> ``X``."""
+    import types
+    import typing
+
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -353,6 +367,11 @@ def _unwrap_optional(annotation: Any) -> Any:
 
 def _conversion(annotation: Any, default: Any) -> dict[str, Any]:
     """argparse keywords (type, nargs, choices, metavar) for an annotation or a default value."""
+    import enum
+    import inspect
+    import pathlib
+    import typing
+
     kind = _unwrap_optional(annotation)
     if kind is inspect.Parameter.empty:
         if default is None or isinstance(default, str):

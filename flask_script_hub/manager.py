@@ -15,7 +15,6 @@ import argparse
 import contextvars
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -418,6 +417,8 @@ class Manager:
             return self._dispatch(prog, args, invocation, default_command)
         except InvalidCommand as exc:
             if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+                import traceback
+
                 traceback.print_exception(exc)
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -319,6 +318,8 @@ class PluginRegistry:
     def _fail(self, info: PluginInfo, message: str) -> None:
         info.status = ERROR
         info.error = message
+        import traceback
+
         info.traceback = traceback.format_exc()
         if info.plugin is not None and self.plugin_manager.is_registered(info.plugin):
             self.plugin_manager.unregister(info.plugin)
