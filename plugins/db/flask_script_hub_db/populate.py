@@ -177,10 +177,9 @@ class Loader:
         table = item.table
         counts = self.report.tables.setdefault(table.name, Counts())
         pk = [table.c[k] for k in (c.key for c in table.primary_key.columns)]
-        empty = (
-            self.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
-            is None
-        )
+        bind = {"bind": self.db.engines[item.key]}
+        probe = sa.select(sa.literal(1)).select_from(table).limit(1)
+        empty = self.session.execute(probe, bind_arguments=bind).first() is None
         for batch, consumed in self._batches(item):
             number = self.batch_number
             self.batch_number += 1
@@ -190,7 +189,7 @@ class Loader:
             if diagnose == number:
                 for where, row in batch:
                     try:
-                        self._write(table, pk, [row], empty, counts)
+                        self._write(table, pk, [row], empty, counts, bind)
                     except sa.exc.DBAPIError as exc:
                         raise FixtureError(
                             item.fixture.path,
@@ -200,7 +199,7 @@ class Loader:
                         ) from None
                 return
             try:
-                self._write(table, pk, rows, empty, counts)
+                self._write(table, pk, rows, empty, counts, bind)
             except sa.exc.DBAPIError as exc:
                 raise _BatchFailed(number, item, exc) from exc
             if self.progress is not None:
@@ -213,7 +212,9 @@ class Loader:
         rows: list[dict[str, Any]],
         empty: bool,
         counts: Counts,
+        bind: dict[str, Any],
     ) -> None:
+        """Insert the rows whose primary key is new, update the others (``bind``: the engine)."""
         inserts: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         existing: set[Any] = set()
@@ -224,13 +225,13 @@ class Loader:
                 if len(pk) == 1:
                     values = {row[keys[0]] for row in with_pk}
                     found = self.session.execute(
-                        sa.select(pk[0]).where(pk[0].in_(values))
+                        sa.select(pk[0]).where(pk[0].in_(values)), bind_arguments=bind
                     ).scalars()
                     existing = {(v,) for v in found}
                 else:
                     tuples = {tuple(row[k] for k in keys) for row in with_pk}
                     found_rows = self.session.execute(
-                        sa.select(*pk).where(sa.tuple_(*pk).in_(tuples))
+                        sa.select(*pk).where(sa.tuple_(*pk).in_(tuples)), bind_arguments=bind
                     )
                     existing = {tuple(r) for r in found_rows}
         for row in rows:
@@ -244,10 +245,10 @@ class Loader:
                 inserts[tuple(row)].append(row)
                 counts.inserted += 1
         for group in inserts.values():
-            self.session.execute(sa.insert(table), group)
+            self.session.execute(sa.insert(table), group, bind_arguments=bind)
         for group in updates.values():
             condition = sa.and_(*(c == sa.bindparam(f"pk_{c.key}") for c in pk))
-            self.session.execute(sa.update(table).where(condition), group)
+            self.session.execute(sa.update(table).where(condition), group, bind_arguments=bind)
 
 
 def _column_words(text: str) -> set[str]:
