@@ -419,6 +419,8 @@ def _check_port(host: str, port: int) -> None:
     try:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Werkzeug's server
         probe.bind(address)
+    except socket.gaierror as exc:
+        raise InvalidCommand(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise InvalidCommand(
