@@ -1,0 +1,43 @@
+# Set-up and checks. `make demo` runs the example end to end; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+DEMO_VENV ?= .venv-demo
+BIN := $(VENV)/bin
+
+.PHONY: demo test install lint docs bench clean
+
+# The README's main job: a fresh venv with the core and both plugins installed from this
+# repository (as users install them, not editable), then the example app end to end.
+demo:
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/python -m pip install -q --upgrade pip
+	$(DEMO_VENV)/bin/python -m pip install -q ".[dotenv]" ./plugins/db ./plugins/migrate
+	PYTHON=$(abspath $(DEMO_VENV))/bin/python sh examples/blog/demo.sh
+
+# The README's test command: lint, types, the whole test suite, the documentation build.
+test: install lint
+	$(BIN)/python -m pytest
+	$(BIN)/mkdocs build --strict --quiet --site-dir $(or $(TMPDIR),/tmp)/flask-script-hub-site
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
+		-e "./plugins/db[postgresql,mysql]" -e "./plugins/migrate[postgresql,mysql]"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+docs: install
+	$(BIN)/mkdocs build --strict
+
+bench: install
+	$(BIN)/python bench/bench_startup.py
+	$(BIN)/python bench/bench_plugins.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_VENV) site .pytest_cache .mypy_cache .ruff_cache
