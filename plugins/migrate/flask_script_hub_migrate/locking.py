@@ -44,8 +44,9 @@ def _waiting(what: str, timeout: float | None) -> None:
 
 
 def _timed_out(what: str, timeout: float | None) -> InvalidCommand:
+    after = "" if timeout is None else f" after {timeout:g} s"
     return InvalidCommand(
-        f"timed out after {timeout:g} s waiting for another migration of this database "
+        f"timed out{after} waiting for another migration of this database "
         f"({what}); nothing was changed."
     )
 
@@ -119,7 +120,8 @@ def _mysql_lock(engine: Any, table: str, timeout: float | None) -> Iterator[None
             if timeout is not None and timeout <= 0:
                 raise _timed_out(what, timeout)
             _waiting(what, timeout)
-            wait = -1 if timeout is None else math.ceil(timeout)
+            # MariaDB treats a negative timeout as "do not wait": a year stands for no limit
+            wait = 365 * 24 * 3600 if timeout is None else math.ceil(timeout)
             got = connection.execute(query, {"name": name, "timeout": wait}).scalar()
             if got != 1:
                 raise _timed_out(what, timeout)
