@@ -168,7 +168,7 @@ def output_matches(expected: list[str], actual: str) -> bool:
         if line.strip() == "...":
             parts.append(r"(?:[^\n]*\n)*?")
         else:
-            pieces = [re.escape(_squeeze(p)) for p in line.rstrip().split("...")]
+            pieces = [re.escape(p) for p in _squeeze(line.rstrip()).split("...")]
             parts.append(r"[^\n]*?".join(pieces) + r"\n")
     pattern = "".join(parts)
     text = "\n".join(_squeeze(line.rstrip()) for line in actual.rstrip("\n").split("\n")) + "\n"

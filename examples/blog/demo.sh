@@ -17,7 +17,7 @@ export DATABASE_URL
 unset FLASK_CONFIG FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD FLASK_SCRIPT_HUB_DISABLE_PLUGINS
 
 step() {
-    printf '\n$ python manage.py %s\n' "$*"
+    printf '\n$ python manage.py%s\n' "${*:+ $*}"
     "$PYTHON" manage.py "$@"
 }
 
