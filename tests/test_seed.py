@@ -36,12 +36,20 @@ def test_command_subclass_added_by_name():
     assert (result.exit_code, result.stdout) == (0, "hello world\n")
 
 
-def test_commands_dict_passed_to_run():
+def test_command_class_is_instantiated():
     manager = make_manager()
-    result = runner.invoke(manager, ["hello"], env=None) if False else None
     manager.add_command("hello", Hello)  # a class is instantiated, as in Flask-Script
     result = runner.invoke(manager, ["hello"])
     assert result.stdout == "hello world\n"
+
+
+def test_commands_dict_passed_to_run(monkeypatch, capsys):
+    manager = make_manager()
+    monkeypatch.setattr("sys.argv", ["manage.py", "hello"])
+    with pytest.raises(SystemExit) as exit_info:
+        manager.run({"hello": Hello()})
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == "hello world\n"
 
 
 def test_add_command_without_name_uses_class_name():
