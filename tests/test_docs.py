@@ -18,6 +18,8 @@ folder of the page). HTML comments, invisible on the site, mark what runs:
     runs the block as a script in the project folder; it must exit with status 0.
 ``<!-- test: env NAME=VALUE ... -->``
     sets environment variables for the following commands of the page.
+``<!-- test: copy PATH -->``
+    copies a folder of the repository (such as ``examples/blog``) into the project folder.
 
 ``pip install ./folder`` in a page installs the distribution of that folder into a private
 ``site`` folder on ``PYTHONPATH`` rather than the test environment: the shim reads the folder's
@@ -31,6 +33,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -113,9 +116,13 @@ def parse_page(path: Path) -> list[Step]:
             pairs = dict(p.split("=", 1) for p in shlex.split(rest))
             steps.append(Step("env", line, env=pairs))
             continue
-        first, _, inline = rest.partition("\n")
-        if kind == "file" and inline.strip():
-            steps.append(Step("file", line, first.strip(), textwrap.dedent(inline).strip() + "\n"))
+        if kind == "copy":
+            steps.append(Step("copy", line, rest.strip()))
+            continue
+        first, newline, inline = rest.partition("\n")
+        if kind == "file" and newline:  # the file's text is in the comment (may be empty)
+            content = textwrap.dedent(inline).strip()
+            steps.append(Step("file", line, first.strip(), content + "\n" if content else ""))
             continue
         block = _fence_after(text, marker.end())
         if block is None:
@@ -275,6 +282,9 @@ def test_page_samples_run(page: Path, tmp_path: Path) -> None:
             scenario.write(step.arg, step.text)
         elif step.kind == "env":
             scenario.env.update(step.env)
+        elif step.kind == "copy":
+            ignore = shutil.ignore_patterns("instance", "__pycache__", "*.sqlite")
+            shutil.copytree(ROOT / step.arg, scenario.dir, ignore=ignore, dirs_exist_ok=True)
         elif step.kind == "run":
             scenario.run_console(step.text, where)
         elif step.kind == "python":
@@ -324,3 +334,30 @@ def test_console_parsing() -> None:
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
 def test_markers_parse(page: Path) -> None:
     parse_page(page)
+
+
+def test_every_hook_is_documented_with_its_signature() -> None:
+    """Each hookspec of the core (and of installed first-party plugins) has a section in hooks.md."""
+    import inspect
+
+    from flask_script_hub import hookspecs
+
+    modules = [hookspecs]
+    try:
+        from flask_script_hub_db import hookspecs as db_hookspecs
+    except ImportError:
+        pass
+    else:
+        modules.append(db_hookspecs)
+    page = (DOCS / "hooks.md").read_text()
+    squeezed = re.sub(r"\s+", "", page)
+    for module in modules:
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if not hasattr(func, "flask_script_hub_spec"):
+                continue
+            assert f"`{name}`" in page and f"def {name}(" in page, name
+            for param in inspect.signature(func).parameters:
+                assert f"{param}:" in squeezed.split(f"def{name}(", 1)[1].split(")", 1)[0], (
+                    name,
+                    param,
+                )
