@@ -337,7 +337,7 @@ def test_markers_parse(page: Path) -> None:
 
 
 def test_every_hook_is_documented_with_its_signature() -> None:
-    """Each hookspec of the core (and of installed first-party plugins) has a section in hooks.md."""
+    """Each hookspec of the core and of installed first-party plugins has a section in hooks.md."""
     import inspect
 
     from flask_script_hub import hookspecs
