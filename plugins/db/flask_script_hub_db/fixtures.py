@@ -21,7 +21,6 @@ import datetime
 import decimal
 import io
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -61,10 +60,10 @@ class FixtureError(Exception):
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working directory when it is below it."""
+    """The path relative to the working directory when it is below it, else as given."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
         return str(path)
 
 

@@ -251,15 +251,22 @@ class Loader:
             self.session.execute(sa.update(table).where(condition), group, bind_arguments=bind)
 
 
-def _column_words(text: str) -> set[str]:
-    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+#: Where drivers name the column: MySQL/MariaDB foreign keys and duplicate keys, PostgreSQL's
+#: detail, SQLite's constraint messages, MySQL's "column 'x'" messages.
+_COLUMN_PATTERNS = [
+    re.compile(r"FOREIGN KEY \(`?(\w+)`?\)"),
+    re.compile(r"Key \((\w+)\)="),
+    re.compile(r"for key '(?:\w+\.)?(\w+)'"),
+    re.compile(r"constraint failed: \w+\.(\w+)"),
+    re.compile(r"[Cc]olumn [`'\"](\w+)[`'\"]"),
+]
 
 
 def guess_column(exc: sa.exc.DBAPIError, table: sa.Table) -> str | None:
-    """The column a database error names, if exactly one of the table's columns appears in it.
+    """The column a database error names, when it names one of the table's columns.
 
-    psycopg reports it in ``diag.column_name`` (NOT NULL) or the detail ``Key (email)=...``;
-    SQLite says ``UNIQUE constraint failed: users.email``; MySQL names the key or column.
+    psycopg gives it in ``diag.column_name`` (NOT NULL) or the detail ``Key (email)=...``;
+    SQLite says ``UNIQUE constraint failed: users.email``; MySQL names the key or the column.
     """
     orig = exc.orig
     diag = getattr(orig, "diag", None)
@@ -270,9 +277,14 @@ def guess_column(exc: sa.exc.DBAPIError, table: sa.Table) -> str | None:
     detail = getattr(diag, "message_detail", None)
     if detail:
         text = f"{text} {detail}"
-    words = _column_words(text)
-    names = [c.name for c in table.columns if c.name in words]
-    return names[0] if len(names) == 1 else None
+    names = {c.name for c in table.columns}
+    for pattern in _COLUMN_PATTERNS:
+        for match in pattern.finditer(text):
+            if match.group(1) in names:
+                return match.group(1)
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+    found = [name for name in names if name in words]
+    return found[0] if len(found) == 1 else None
 
 
 def refusal(exc: sa.exc.DBAPIError, db: SQLAlchemy, key: BindKey) -> str:

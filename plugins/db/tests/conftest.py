@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import flask_script_hub_db.plugin
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+import flask_script_hub_db.plugin
 from flask_script_hub import Manager
 from flask_script_hub.testing import ManagerRunner, Result
-from flask_sqlalchemy import SQLAlchemy
 
 #: In-process tests register the plugin in code; the installed entry point must not load too.
 ENV = {"FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": "1", "FLASK_SCRIPT_HUB_TRACEBACK": None}
@@ -81,9 +82,8 @@ class Project:
 
     def rows(self, sql: str, bind: str | None = None) -> list[tuple[Any, ...]]:
         """The rows of a query, as tuples."""
-        with self.app.app_context():
-            with self.db.engines[bind].connect() as conn:
-                return [tuple(r) for r in conn.execute(sa.text(sql))]
+        with self.app.app_context(), self.db.engines[bind].connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(sql))]
 
     def table_names(self, bind: str | None = None) -> set[str]:
         """Tables that exist in the database."""
@@ -194,19 +194,31 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'app.sqlite'}"
 
 
-@pytest.fixture
-def project(tmp_path: Path, sqlite_url: str) -> Project:
-    """A SQLite project with the users/posts/comments models."""
-    return build_project(tmp_path / "proj", sqlite_url)
+def _dispose(projects: list[Project]) -> None:
+    for project in projects:
+        with project.app.app_context():
+            for engine in project.db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture
-def make_project(tmp_path: Path) -> Callable[..., Project]:
-    """Build more projects: ``make_project(url, binds=..., with_models=..., plugins=...)``."""
+def make_project(tmp_path: Path) -> Iterator[Callable[..., Project]]:
+    """Build projects: ``make_project(url, binds=..., with_models=..., plugins=...)``.
+
+    Their engines are disposed at the end of the test (no connection left open).
+    """
+    projects: list[Project] = []
 
     def make(url: str | None = None, **kwargs: Any) -> Project:
-        return build_project(
-            tmp_path / "proj", url or f"sqlite:///{tmp_path / 'app.sqlite'}", **kwargs
-        )
+        url = url or f"sqlite:///{tmp_path / 'app.sqlite'}"
+        projects.append(build_project(tmp_path / "proj", url, **kwargs))
+        return projects[-1]
 
-    return make
+    yield make
+    _dispose(projects)
+
+
+@pytest.fixture
+def project(make_project: Callable[..., Project]) -> Project:
+    """A SQLite project with the users/posts/comments models."""
+    return make_project()

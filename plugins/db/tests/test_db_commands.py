@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import Flask
-from flask_script_hub import Manager
-from flask_script_hub.testing import ManagerRunner
 
 import flask_script_hub_db.plugin
+from flask_script_hub import Manager
+from flask_script_hub.testing import ManagerRunner
 
 ENV = {"FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
@@ -19,9 +21,8 @@ def test_create_makes_every_table_and_is_idempotent(project):
     assert "users, posts, comments" in result.stdout
     assert project.table_names() == {"users", "posts", "comments"}
 
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (1, 'Ann', 1)"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (1, 'Ann', 1)"))
     again = project.invoke("db", "create")
     assert again.exit_code == 0, again.output
     assert "all 3 table(s) exist already" in again.stdout
@@ -81,12 +82,11 @@ def test_drop_refuses_without_terminal_and_drops_nothing(project):
 
 def test_drop_shows_tables_and_row_counts_then_drops_with_yes(project):
     project.create()
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(
-                sa.text("INSERT INTO users (id, name, active) VALUES (1, 'a', 1), (2, 'b', 1)")
-            )
-            conn.execute(sa.text("INSERT INTO posts (id, user_id, title) VALUES (1, 1, 't')"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO users (id, name, active) VALUES (1, 'a', 1), (2, 'b', 1)")
+        )
+        conn.execute(sa.text("INSERT INTO posts (id, user_id, title) VALUES (1, 1, 't')"))
     result = project.invoke("db", "drop", "--yes")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -107,9 +107,8 @@ def test_drop_with_nothing_created(project):
 def test_recreate_refuses_without_terminal(project):
     project.create()
     project.write("data/users.csv", "id,name\n1,Ann\n")
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'kept', 1)"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'kept', 1)"))
     result = project.invoke("db", "recreate")
     assert result.exit_code == 1
     assert "refusing to drop tables without --yes" in result.stderr
@@ -118,9 +117,8 @@ def test_recreate_refuses_without_terminal(project):
 
 def test_recreate_yes_drops_creates_and_populates(project):
     project.create()
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'old', 1)"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'old', 1)"))
     project.write("fixtures/default/users.csv", "id,name\n1,Ann\n2,Bob\n")
     project.write("fixtures/sample/posts.csv", "id,user_id,title\n1,1,Hi\n")
     result = project.invoke("db", "recreate", "--yes", "--default-data")
@@ -138,9 +136,8 @@ def test_recreate_yes_drops_creates_and_populates(project):
 
 def test_recreate_checks_fixture_files_before_dropping(project):
     project.create()
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'kept', 1)"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (7, 'kept', 1)"))
     project.write("fixtures/default/users.csv", "id,name,age\n1,Ann,old\n")
     result = project.invoke("db", "recreate", "--yes", "--default-data")
     assert result.exit_code == 1
@@ -152,9 +149,10 @@ def test_recreate_checks_fixture_files_before_dropping(project):
 
 
 def _rel(path):
-    import os
-
-    return os.path.relpath(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def test_tables_lists_tables_counts_and_url(project):
@@ -166,9 +164,8 @@ def test_tables_lists_tables_counts_and_url(project):
     )
     assert "(not created)" in result.stdout
     project.create()
-    with project.app.app_context():
-        with project.db.engines[None].begin() as conn:
-            conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (1, 'a', 1)"))
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, name, active) VALUES (1, 'a', 1)"))
     result = project.invoke("db", "info")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[2:]}
