@@ -2,14 +2,16 @@
 
 Each test copies the example into a temporary folder (as a fresh clone) and runs
 ``python manage.py ...`` there in a subprocess, against a SQLite file of the test (or a scratch
-PostgreSQL database when TEST_POSTGRESQL_URL is set). The ``db`` and ``migrate`` namespaces come
-from the installed distributions flask-script-hub-db and flask-script-hub-migrate, found through
-their entry points; without them the tests are skipped, saying so.
+PostgreSQL / MariaDB database when TEST_POSTGRESQL_URL / TEST_MARIADB_URL is set). The ``db``
+and ``migrate`` namespaces come from the installed distributions flask-script-hub-db and
+flask-script-hub-migrate, found through their entry points; without them the tests are skipped,
+saying so.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -288,42 +290,53 @@ def test_demo_script_stops_at_the_first_failure(blog: Path) -> None:
     assert "$ python manage.py migrate current" not in run.stdout
 
 
-# -- PostgreSQL ------------------------------------------------------------------------------------
-@pytest.fixture
-def postgresql_url() -> Iterator[str]:
-    base = os.environ.get("TEST_POSTGRESQL_URL")
+# -- PostgreSQL and MariaDB --------------------------------------------------------------------
+SERVERS = {
+    "postgresql": ("TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+    "mariadb": ("TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test"),
+}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A scratch database, created for the test on the server of TEST_*_URL and dropped after."""
+    variable, example = SERVERS[request.param]
+    base = os.environ.get(variable)
     if not base:
-        pytest.skip(
-            "TEST_POSTGRESQL_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-        )
+        pytest.skip(f"{variable} is not set (e.g. {example})")
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = f"example_{uuid.uuid4().hex[:12]}"
+    quote = '"' if request.param == "postgresql" else "`"
+    force = " WITH (FORCE)" if request.param == "postgresql" else ""
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f"CREATE DATABASE {quote}{name}{quote}"))
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {quote}{name}{quote}{force}"))
         admin.dispose()
 
 
-def test_example_on_postgresql(blog: Path, postgresql_url: str) -> None:
+def test_example_on_a_database_server(blog: Path, server_url: str) -> None:
     def manage(*args: str) -> Run:
         return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=blog,
             capture_output=True,
             text=True,
-            env=_env(DATABASE_URL=postgresql_url),
+            env=_env(DATABASE_URL=server_url),
             timeout=120,
         )
 
     _ok(manage("migrate", "upgrade"))
+    assert _ok(manage("migrate", "current")).stdout.strip() == "0002_user_bio (head)"
+    _ok(manage("db", "populate", "--default-data", "--sample-data"))
     _ok(manage("db", "populate", "--default-data", "--sample-data"))
     assert _ok(manage("users", "list")).stdout == USERS_LIST
-    assert _ok(manage("migrate", "current")).stdout.strip() == "0002_user_bio (head)"
     assert _ok(manage("stats")).stdout == "users: 3\npublished posts: 3\n"
+    tables = _ok(manage("db", "tables")).stdout
+    assert re.search(r"^users +3$", tables, re.M) and re.search(r"^post_tags +4$", tables, re.M)
