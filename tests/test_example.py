@@ -106,7 +106,7 @@ def test_listing_shows_own_commands_and_plugin_namespaces(manage: Callable[..., 
     run = _ok(manage())
     commands = run.stdout.split("commands:")[1].split("plugin namespaces:")
     own, plugins = commands[0], commands[1]
-    for name in ("plugins", "purge_drafts", "runserver", "shell", "stats", "users"):
+    for name in ("plugins", "purge_drafts", "runserver", "shell", "stats", "urls", "users"):
         assert f"\n  {name} " in own
     assert "\n  db " in plugins and "(flask-script-hub-db)" in plugins
     assert "\n  migrate " in plugins and "(flask-script-hub-migrate)" in plugins

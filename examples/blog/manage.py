@@ -22,6 +22,7 @@ from flask_script_hub import (
     prompt_choices,
     prompt_pass,
 )
+from flask_script_hub.extras import ShowUrls
 
 from blog import create_app
 
@@ -53,6 +54,7 @@ def _make_shell_context() -> dict[str, object]:
 
 
 manager.add_command("shell", Shell(make_context=_make_shell_context))
+manager.add_command("urls", ShowUrls())
 
 
 # -- users: a sub-manager of the app's own ----------------------------------------------------
