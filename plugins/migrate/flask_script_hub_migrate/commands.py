@@ -159,9 +159,7 @@ class Init(_MigrateCommand):
     def run(
         self, directory: str | None, multidb: bool, template: str | None, package: bool
     ) -> None:
-        self._call(
-            "init", directory=directory, multidb=multidb, template=template, package=package
-        )
+        self._call("init", directory=directory, multidb=multidb, template=template, package=package)
 
 
 class Revision(_MigrateCommand):

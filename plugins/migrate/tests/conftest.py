@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-APP_PY = '''
+APP_PY = """
 import os
 
 from flask import Flask
@@ -40,7 +40,7 @@ def create_app():
 
         Migrate(app, db)
     return app
-'''
+"""
 
 MANAGE_PY = """
 from flask_script_hub import Manager
@@ -62,7 +62,9 @@ class User(db.Model):
     name = db.Column(db.String(80), nullable=False)
 """
 
-MODELS_V2 = MODELS_V1 + """    email = db.Column(db.String(120))
+MODELS_V2 = (
+    MODELS_V1
+    + """    email = db.Column(db.String(120))
 
 
 class Post(db.Model):
@@ -70,6 +72,7 @@ class Post(db.Model):
     title = db.Column(db.String(200), nullable=False)
     user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
 """
+)
 
 
 def _scratch_database(base_url: str) -> Iterator[str]:
@@ -94,7 +97,9 @@ def _scratch_database(base_url: str) -> Iterator[str]:
 def postgresql_url() -> Iterator[str]:
     base = os.environ.get("TEST_POSTGRESQL_URL")
     if not base:
-        pytest.skip("TEST_POSTGRESQL_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            "TEST_POSTGRESQL_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     yield from _scratch_database(base)
 
 
@@ -168,14 +173,22 @@ class Project:
     def revisions(self) -> list[Path]:
         return sorted((self.path / "migrations" / "versions").glob("*.py"))
 
-    def add_revision(self, rev_id: str, message: str, upgrade: str, downgrade: str = "pass") -> Path:
+    def add_revision(
+        self, rev_id: str, message: str, upgrade: str, downgrade: str = "pass"
+    ) -> Path:
         """Create a revision with ``manage.py migrate revision`` and give it these bodies."""
         self.ok("migrate", "revision", "-m", message, "--rev-id", rev_id)
         (path,) = (self.path / "migrations" / "versions").glob(f"{rev_id}_*.py")
         source = path.read_text()
         assert "def upgrade():\n    pass" in source and "def downgrade():\n    pass" in source
-        source = source.replace("def upgrade():\n    pass", "def upgrade():\n" + textwrap.indent(textwrap.dedent(upgrade).strip(), "    "))
-        source = source.replace("def downgrade():\n    pass", "def downgrade():\n" + textwrap.indent(textwrap.dedent(downgrade).strip(), "    "))
+        source = source.replace(
+            "def upgrade():\n    pass",
+            "def upgrade():\n" + textwrap.indent(textwrap.dedent(upgrade).strip(), "    "),
+        )
+        source = source.replace(
+            "def downgrade():\n    pass",
+            "def downgrade():\n" + textwrap.indent(textwrap.dedent(downgrade).strip(), "    "),
+        )
         path.write_text(source)
         return path
 
@@ -204,7 +217,9 @@ class Project:
             if "alembic_version" not in sa.inspect(engine).get_table_names():
                 return set()
             with engine.connect() as connection:
-                return set(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+                return set(
+                    connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+                )
         finally:
             engine.dispose()
 
@@ -256,4 +271,3 @@ def mariadb_project(tmp_path: Path, mariadb_url: str) -> Project:
 def project(request: pytest.FixtureRequest) -> Project:
     """The same project on each database (PostgreSQL / MariaDB skip without their URL)."""
     return request.getfixturevalue(f"{request.param}_project")
-

@@ -1,4 +1,4 @@
-"""Every command of ``flask db`` under ``manage.py migrate``: options, help, output, errors (SQLite)."""
+"""Every `flask db` command under `manage.py migrate`: options, help, output, errors (SQLite)."""
 
 from __future__ import annotations
 
@@ -125,14 +125,16 @@ def test_app_without_migrate_gets_one_and_is_told(sqlite_project):
 
 
 def test_app_without_flask_sqlalchemy_is_an_error(tmp_path):
-    (tmp_path / "manage.py").write_text(textwrap.dedent("""
+    (tmp_path / "manage.py").write_text(
+        textwrap.dedent("""
         from flask import Flask
         from flask_script_hub import Manager
 
         manager = Manager(Flask("bare"))
         if __name__ == "__main__":
             manager.run()
-    """))
+    """)
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "migrate", "current"],
         cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL,
@@ -182,7 +184,9 @@ def test_inspection_commands(sqlite_project):
     assert "Rev: r2 (head)" in project.ok("migrate", "show").stdout
     assert "Rev: r1" in project.ok("migrate", "show", "r1").stdout
     history = project.ok("migrate", "history", "-i").stdout
-    assert "r1 -> r2 (main) (head), two" in history and "<base> -> r1 (main) (current), one" in history
+    assert (
+        "r1 -> r2 (main) (head), two" in history and "<base> -> r1 (main) (current), one" in history
+    )
     assert project.ok("migrate", "history", "-r", "r2:").stdout.count("->") == 1
     assert project.ok("migrate", "branches").stdout == ""
 
@@ -224,7 +228,9 @@ def test_edit_opens_the_revision_in_the_editor(sqlite_project):
     project.ok("migrate", "init")
     project.ok("migrate", "revision", "-m", "one", "--rev-id", "e1")
     editor = project.path / "editor.py"
-    editor.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a').write('# edited\\n')\n")
+    editor.write_text(
+        f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'a').write('# edited\\n')\n"
+    )
     editor.chmod(editor.stat().st_mode | stat.S_IEXEC)
     env = {"EDITOR": str(editor), "VISUAL": str(editor)}
     project.ok("migrate", "edit", "e1", **env)
@@ -252,8 +258,7 @@ def test_x_arg_reaches_env_py(sqlite_project):
     project.ok("migrate", "init")
     env_py = project.path / "migrations" / "env.py"
     env_py.write_text(
-        env_py.read_text()
-        + "\nprint('x args:', context.get_x_argument(as_dictionary=True))\n"
+        env_py.read_text() + "\nprint('x args:', context.get_x_argument(as_dictionary=True))\n"
     )
     result = project.ok("migrate", "upgrade", "-x", "tenant=acme", "--x-arg", "dry=1")
     assert "x args: {'tenant': 'acme', 'dry': '1'}" in result.stdout

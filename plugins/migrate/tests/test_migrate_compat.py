@@ -44,7 +44,8 @@ def test_old_manage_py_changes_only_its_import_line(sqlite_project, autoload):
 
 def test_make_manager_mounts_under_any_name(sqlite_project):
     project = sqlite_project
-    (project.path / "manage2.py").write_text(textwrap.dedent("""
+    (project.path / "manage2.py").write_text(
+        textwrap.dedent("""
         from flask_script_hub import Manager
         from flask_script_hub_migrate import make_manager
 
@@ -55,7 +56,8 @@ def test_make_manager_mounts_under_any_name(sqlite_project):
 
         if __name__ == "__main__":
             manager.run()
-    """))
+    """)
+    )
     result = project.run("schema", "init", script="manage2.py")
     assert result.returncode == 0, result.stderr
     assert (project.path / "migrations" / "env.py").is_file()

@@ -111,6 +111,9 @@ def test_unreachable_database_is_one_line(sqlite_project, tmp_path):
     assert "unable to open database file" in error
 
 
+INSERT_S2 = "op.execute(\"INSERT INTO log (name) VALUES ('s2slow')\")"
+
+
 def _slow_revisions(project, sleep_sql: str):
     project.ok("migrate", "init")
     project.add_revision(
@@ -122,7 +125,7 @@ def _slow_revisions(project, sleep_sql: str):
     project.add_revision(
         "s2slow",
         "slow step",
-        upgrade=f"op.execute(\"{sleep_sql}\")\nop.execute(\"INSERT INTO log (name) VALUES ('s2slow')\")",
+        upgrade=f'op.execute("{sleep_sql}")\n' + INSERT_S2,
     )
     project.add_revision(
         "s3last", "last step", upgrade="op.execute(\"INSERT INTO log (name) VALUES ('s3last')\")"
@@ -151,7 +154,7 @@ def test_concurrent_upgrades_apply_each_revision_once(database, request):
         for _ in range(2)
     ]
     outputs = [p.communicate(timeout=120) for p in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
     assert project.version() == {"s3last"}
     assert project.rows("log", "name") == [("s2slow",), ("s3last",)]
@@ -168,7 +171,9 @@ def _hold_lock(project):
     engine = project.engine()
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     if engine.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": lock_key("alembic_version")})
+        connection.execute(
+            sa.text("SELECT pg_advisory_lock(:k)"), {"k": lock_key("alembic_version")}
+        )
     else:
         name = f"{LOCK_NAME}:{engine.url.database}:alembic_version"
         assert connection.execute(sa.text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1
