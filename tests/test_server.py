@@ -198,6 +198,17 @@ def test_reloader_survives_syntax_and_import_errors(runserver, app_dir):
     server.wait_body("version 2 (fixed): hello")
 
 
+def test_ctrl_c_while_waiting_for_a_fix_exits_cleanly(runserver, app_dir):
+    server = runserver("-r")
+    views = app_dir / "hello" / "views.py"
+    edit(views, views.read_text() + "\ndef broken(:\n")
+    server.wait_for(lambda: "Waiting for a file change" in server.output, "the syntax error")
+    os.killpg(server.proc.pid, signal.SIGINT)
+    assert server.proc.wait(10) == 0
+    after = server.output.split("Waiting for a file change")[1]
+    assert "Traceback" not in after and "KeyboardInterrupt" not in after
+
+
 def test_extra_files_trigger_a_reload(runserver, app_dir):
     settings = app_dir / "settings.json"
     settings.write_text(json.dumps({"GREETING": "first"}))
