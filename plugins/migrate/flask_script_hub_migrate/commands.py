@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from flask_script_hub import Command, InvalidCommand, Option, prompt_bool
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from flask_script_hub import Manager
 
 __all__ = [
@@ -123,6 +125,16 @@ def _lock_timeout() -> Option:
 
 class _MigrateCommand(Command):
     """Base of the migration commands: call a Flask-Migrate function in the app context."""
+
+    def __call__(self, app: Flask | None = None, *args: Any, **kwargs: Any) -> Any:
+        # options given before the command name (``manage.py migrate -d DIR upgrade``) apply
+        # unless the command got its own, as with ``flask db -d DIR upgrade``
+        if app is not None:
+            given = app.extensions.get(OPTIONS_KEY, {})
+            for name in ("directory", "x_arg"):
+                if name in kwargs and not kwargs[name]:
+                    kwargs[name] = given.get(name)
+        return super().__call__(app, *args, **kwargs)
 
     def _call(self, name: str, **kwargs: Any) -> None:
         from . import _engine
@@ -498,14 +510,44 @@ COMMANDS: dict[str, type[Command]] = {
 }
 
 
+#: Key of ``app.extensions`` holding the options given before the command name.
+OPTIONS_KEY = "flask_script_hub_migrate"
+
+
+def remember_namespace_options(
+    app: Flask, directory: str | None = None, x_arg: list[str] | None = None
+) -> None:
+    """Sub-manager app function: keep ``-d``/``-x`` given before the command for the command.
+
+    As the options of Flask-Migrate's ``flask db`` group (``flask db -d DIR upgrade``); an option
+    given to the command itself wins, as there.
+    """
+    app.extensions[OPTIONS_KEY] = {"directory": directory, "x_arg": x_arg}
+
+
 def make_manager() -> Manager:
     """Return a new sub-manager with every command of :data:`COMMANDS` (see the package doc)."""
     from flask_script_hub import Manager
 
     manager = Manager(
+        remember_namespace_options,
         usage="Perform database migrations",
         help="Perform database migrations (Alembic, through Flask-Migrate).",
         description="Perform database migrations: the commands of `flask db` (Flask-Migrate).",
+    )
+    manager.add_option(
+        "-d",
+        "--directory",
+        default=None,
+        help='Migration script directory (default is "migrations")',
+    )
+    manager.add_option(
+        "-x",
+        "--x-arg",
+        dest="x_arg",
+        action="append",
+        default=None,
+        help="Additional arguments consumed by custom env.py scripts (repeatable)",
     )
     for name, command_class in COMMANDS.items():
         manager.add_command(name, command_class())

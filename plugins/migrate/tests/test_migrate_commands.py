@@ -272,3 +272,21 @@ def test_revision_without_changes_writes_nothing(sqlite_project):
     result = project.ok("migrate", "migrate", "-m", "nothing")
     assert "No changes in schema detected." in result.stderr
     assert len(project.revisions()) == 1
+
+
+def test_options_before_the_command_as_flask_db(sqlite_project):
+    # flask db -d DIR -x ARG upgrade: the group's options apply to the command
+    project = sqlite_project
+    project.ok("migrate", "-d", "other", "init")
+    assert (project.path / "other" / "env.py").is_file()
+    project.ok("migrate", "-d", "other", "migrate", "-m", "users")
+    env_py = project.path / "other" / "env.py"
+    env_py.write_text(env_py.read_text() + "\nprint('x:', context.get_x_argument())\n")
+    result = project.ok("migrate", "--directory", "other", "-x", "a=1", "upgrade")
+    assert "x: ['a=1']" in result.stdout
+    assert "user" in project.tables()
+    # the command's own option wins
+    result = project.ok("migrate", "-d", "other", "-x", "a=1", "upgrade", "-x", "b=2")
+    assert "x: ['b=2']" in result.stdout
+    error = project.fails("migrate", "-d", "other", "current", "-d", "nowhere")
+    assert "nowhere" in error
