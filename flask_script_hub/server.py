@@ -46,8 +46,9 @@ class Server(Command):
     As Flask-Script 2.0's ``Server``; every argument is the default of the command-line flag
     named after it, which overrides it:
 
-    :param host: address to listen on, ``-h/--host`` (default ``127.0.0.1``: this machine only;
-        Flask-Script listened on every interface). ``unix://PATH`` listens on a Unix socket.
+    :param host: address to listen on, ``-h/--host`` (default ``127.0.0.1``: this machine only).
+        ``""`` (Flask-Script's ``Server(host="")``) and ``0.0.0.0`` listen on every IPv4
+        interface; ``unix://PATH`` listens on a Unix socket.
     :param port: TCP port, ``-p/--port`` (default 5000).
     :param use_debugger: the Werkzeug debugger, ``-d/--debug``, ``-D/--no-debug``. ``None``
         (default) follows the app's debug mode; an app whose ``DEBUG`` is ``None`` gets the
@@ -231,6 +232,8 @@ class Server(Command):
         from werkzeug.serving import is_running_from_reloader, run_simple
 
         child = is_running_from_reloader()
+        if host == "":  # Flask-Script's Server(host=""): every interface, as socket.bind("")
+            host = "0.0.0.0"
         if use_debugger is None:
             if app.config.get("DEBUG", False) is None:
                 use_debugger = True

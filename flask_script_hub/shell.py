@@ -106,13 +106,21 @@ class Shell(Command):
         return options
 
     # -- context ----------------------------------------------------------------------------
-    def get_context(self, app: Flask) -> dict[str, Any]:
+    def get_context(self, app: Flask | None = None) -> dict[str, Any]:
         """The names of the shell, as described for the class.
 
-        :param app: the application.
+        Override it to compute the context yourself; an override without the ``app`` parameter
+        (Flask-Script 2.0's ``get_context(self)``) is called without it.
+
+        :param app: the application (default: ``flask.current_app``).
         :returns: ``{name: object}``.
         :raises InvalidCommand: when ``make_context`` does not return a mapping.
         """
+        if app is None:
+            from flask import current_app
+
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+        assert app is not None
         context: dict[str, Any] = {}
         for result in _plugin_contexts(app):
             context.update(result)
@@ -166,7 +174,10 @@ class Shell(Command):
 
             app = current_app._get_current_object()  # type: ignore[attr-defined]
         assert app is not None
-        context = self.get_context(app)
+        takes_app = bool(inspect.signature(self.get_context).parameters)
+        context = self.get_context(app) if takes_app else self.get_context()
+        if not isinstance(context, dict):
+            raise InvalidCommand(f"get_context() returned {type(context).__name__}, not a dict")
         if command is not None:
             return run_source(command, "<string>", context)
         if not interactive and not _isatty(sys.stdin):

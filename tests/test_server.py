@@ -161,6 +161,12 @@ def test_debugger_on_a_non_loopback_address_warns(runserver):
     assert "Warning: the debugger is on and the server listens on '0.0.0.0'" in server.output
 
 
+def test_empty_host_of_flask_script_means_every_interface(runserver):
+    server = runserver("-h", "", "-R")
+    assert "Running on all addresses (0.0.0.0)" in server.output
+    assert "Warning: the debugger" not in server.output  # debugger off: no warning
+
+
 def test_port_in_use_is_one_line_and_exit_1(app_dir, manage):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

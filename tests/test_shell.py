@@ -175,6 +175,23 @@ def test_in_process_context_without_plugins():
     assert result.stdout.startswith("5 inproc <flask.g of 'inproc'>")
 
 
+def test_flask_script_style_get_context_override():
+    from flask import Flask
+
+    class MyShell(Shell):
+        def get_context(self):  # Flask-Script 2.0's signature
+            return {"mine": 1}
+
+    manager = Manager(Flask("inproc"))
+    manager.add_command("shell", MyShell())
+    result = ManagerRunner().invoke(
+        manager,
+        ["shell", "-c", "print(sorted(k for k in globals() if k[0] != '_'))"],
+        env={"FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )
+    assert (result.exit_code, result.stdout) == (0, "['mine']\n")
+
+
 # -- interactive shells over a pipe --------------------------------------------------------------
 def test_standard_shell_banner_and_pythonstartup(app_dir, manage, env, tmp_path):
     startup = tmp_path / "startup.py"
