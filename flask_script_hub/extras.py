@@ -12,9 +12,7 @@ Nothing here imports Flask or Werkzeug at module level.
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -173,6 +171,8 @@ class Clean(Command):
         :returns: 0.
         :raises InvalidCommand: when ``path`` is not a directory or something cannot be removed.
         """
+        import shutil
+
         if not os.path.isdir(path):
             raise InvalidCommand(f"{path}: not a directory")
         count = 0
@@ -211,6 +211,8 @@ def _bytecode(top: str) -> Iterator[str]:
 
 
 def _matches(pattern: str, text: str) -> bool:
+    import fnmatch
+
     if any(c in pattern for c in "*?["):
         return fnmatch.fnmatchcase(text, pattern)
     return pattern in text

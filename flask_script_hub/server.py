@@ -16,11 +16,7 @@ Werkzeug's own watcher (stat or watchdog) and starts the child again on the next
 
 from __future__ import annotations
 
-import errno
-import inspect
-import ipaddress
 import os
-import socket
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -285,6 +281,8 @@ class Server(Command):
         self, extra_files: list[str], exclude_patterns: list[str]
     ) -> dict[str, Any]:
         """``server_options`` checked against ``run_simple``, plus the command-line lists."""
+        import inspect
+
         from werkzeug.serving import run_simple
 
         options = dict(self.server_options)
@@ -392,6 +390,9 @@ def _ssl_context(crt: str | None, key: str | None) -> ssl.SSLContext | Literal["
 
 def _is_loopback(host: str) -> bool:
     """Whether ``host`` is reachable from this machine only (``unix://`` sockets count)."""
+    import ipaddress
+    import socket
+
     if host.startswith("unix://") or host == "localhost":
         return True
     if not host:
@@ -411,6 +412,9 @@ def _check_port(host: str, port: int) -> None:
     """Fail with one line if Werkzeug could not bind ``host:port`` (binds a probe and closes it)."""
     if host.startswith("unix://"):
         return
+    import errno
+    import socket
+
     from werkzeug.serving import get_sockaddr, select_address_family
 
     family = select_address_family(host, port)

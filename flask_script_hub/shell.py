@@ -6,10 +6,8 @@ here imports Flask or a shell package at module level; they are imported when th
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -174,6 +172,8 @@ class Shell(Command):
 
             app = current_app._get_current_object()  # type: ignore[attr-defined]
         assert app is not None
+        import inspect
+
         takes_app = bool(inspect.signature(self.get_context).parameters)
         context = self.get_context(app) if takes_app else self.get_context()
         if not isinstance(context, dict):
@@ -206,6 +206,8 @@ def run_source(source: str, filename: str, context: dict[str, Any]) -> int:
     :returns: 0; 1 after an uncaught exception, whose traceback is printed on stderr.
     :raises SystemExit: as raised by the code, for the manager to turn into the exit status.
     """
+    import traceback
+
     context.setdefault("__name__", "__main__")
     context.setdefault("__builtins__", __builtins__)
     try:
@@ -237,6 +239,7 @@ def python_shell(banner: str, context: dict[str, Any]) -> None:
     :param context: the shell's names.
     """
     import code
+    import traceback
 
     startup = os.environ.get("PYTHONSTARTUP")
     if startup and os.path.isfile(startup):
@@ -341,6 +344,8 @@ def _plugin_contexts(app: Flask) -> list[dict[str, Any]]:
 
 def _call_with_optional_app(func: Callable[..., Any], app: Flask) -> Any:
     """Call ``func(app)`` if it takes an argument, else ``func()``."""
+    import inspect
+
     try:
         params = inspect.signature(func).parameters.values()
     except (TypeError, ValueError):
