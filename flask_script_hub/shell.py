@@ -63,7 +63,12 @@ class Shell(Command):
         use_ptpython: bool = True,
     ) -> None:
         super().__init__()
-        self.__doc__ = "Run a Python shell inside the application context."
+        self.__doc__ = (
+            "Run a Python shell inside the application context.\n\n"
+            "Shells tried in order: ptipython, ptpython, bpython, IPython, then the standard\n"
+            "Python shell. Without a terminal on stdin (manage.py shell < script.py) the script\n"
+            "runs in the shell's context and its exit status is the command's."
+        )
         self.banner = banner
         self.make_context = make_context
         self.use_ipython = use_ipython
