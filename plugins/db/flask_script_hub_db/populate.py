@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,22 +157,28 @@ class Loader:
             self._load_file(item, diagnose)
         return self.report
 
-    def _batches(self, item: Planned) -> Iterator[tuple[list[tuple[str, dict[str, Any]]], int]]:
+    def _batches(
+        self, item: Planned, numbered: bool
+    ) -> Iterator[tuple[list[int], list[dict[str, Any]], bool, int]]:
+        """Batches of :data:`BATCH_SIZE` rows at most.
+
+        :param numbered: also collect the record numbers (for diagnosis; slower).
+        :returns: ``(record numbers or [], rows, rows may differ in keys, bytes consumed)``.
+        """
         reader = Reader(item.fixture)
-        convert = RowConverter(
-            item.table, item.fixture.path, item.fixture.path.suffix.lower() == ".csv"
-        )
-        batch: list[tuple[str, dict[str, Any]]] = []
+        convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
+        records = iter(reader)
         last = 0
-        for where, raw in reader:
-            batch.append((where, convert(where, raw)))
-            if len(batch) >= BATCH_SIZE:
-                position = reader.position
-                yield batch, position - last
-                last = position
-                batch = []
-        if batch:
-            yield batch, item.fixture.size - last
+        while True:
+            convert.irregular = False
+            chunk = list(islice(records, BATCH_SIZE))
+            numbers = [number for number, _, _ in chunk] if numbered else []
+            rows = convert.batch(chunk)
+            if not rows:
+                return
+            position = reader.position if len(rows) == BATCH_SIZE else item.fixture.size
+            yield numbers, rows, convert.irregular, position - last
+            last = position
 
     def _load_file(self, item: Planned, diagnose: int | None) -> None:
         table = item.table
@@ -180,26 +187,26 @@ class Loader:
         bind = {"bind": self.db.engines[item.key]}
         probe = sa.select(sa.literal(1)).select_from(table).limit(1)
         empty = self.session.execute(probe, bind_arguments=bind).first() is None
-        for batch, consumed in self._batches(item):
+        unit = "item" if item.fixture.path.suffix.lower() == ".json" else "line"
+        for numbers, rows, irregular, consumed in self._batches(item, diagnose is not None):
             number = self.batch_number
             self.batch_number += 1
             if diagnose is not None and number > diagnose:
                 return
-            rows = [row for _, row in batch]
             if diagnose == number:
-                for where, row in batch:
+                for record, row in zip(numbers, rows, strict=True):
                     try:
-                        self._write(table, pk, [row], empty, counts, bind)
+                        self._write(table, pk, [row], empty, counts, bind, False)
                     except sa.exc.DBAPIError as exc:
                         raise FixtureError(
                             item.fixture.path,
-                            where,
+                            f"{unit} {record}",
                             guess_column(exc, table),
                             refusal(exc, self.db, item.key),
                         ) from None
                 return
             try:
-                self._write(table, pk, rows, empty, counts, bind)
+                self._write(table, pk, rows, empty, counts, bind, irregular)
             except sa.exc.DBAPIError as exc:
                 raise _BatchFailed(number, item, exc) from exc
             if self.progress is not None:
@@ -213,8 +220,13 @@ class Loader:
         empty: bool,
         counts: Counts,
         bind: dict[str, Any],
+        irregular: bool,
     ) -> None:
         """Insert the rows whose primary key is new, update the others (``bind``: the engine)."""
+        if empty and not irregular:  # the fast path: new rows, all with the same columns
+            self.session.execute(sa.insert(table), rows, bind_arguments=bind)
+            counts.inserted += len(rows)
+            return
         inserts: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
         existing: set[Any] = set()
@@ -376,11 +388,10 @@ def check_files(planned: list[Planned]) -> int:
     """
     count = 0
     for item in planned:
-        convert = RowConverter(
-            item.table, item.fixture.path, item.fixture.path.suffix.lower() == ".csv"
-        )
-        for where, raw in Reader(item.fixture):
-            convert(where, raw)
+        reader = Reader(item.fixture)
+        convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
+        for number, names, values in reader:
+            convert(number, names, values)
             count += 1
     return count
 
