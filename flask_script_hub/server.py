@@ -87,11 +87,7 @@ class Server(Command):
         **options: Any,
     ) -> None:
         super().__init__()
-        self.__doc__ = (
-            "Run the Flask development server.\n\n"
-            "Not for production. With the reloader, a change that breaks the app is reported and\n"
-            "the server restarts on the next change that fixes it."
-        )
+        self.__doc__ = "Run the Flask development server."
         self.host = host
         self.port = port
         self.use_debugger = use_debugger
