@@ -237,7 +237,9 @@ def _sqlite_transactional_ddl(engine: Any) -> Iterator[None]:
     app's engine for the duration of the command; the connections so changed are discarded
     afterwards. On other databases it does nothing.
     """
-    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite":
+    in_memory = engine.url.database in (None, "", ":memory:")
+    if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite" or in_memory:
+        # (an in-memory database would not survive the dispose() below)
         yield
         return
     from sqlalchemy import event

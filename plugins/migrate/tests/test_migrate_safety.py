@@ -103,3 +103,40 @@ def test_downgrade_message_masks_the_password(postgresql_project):
     url = make_url(project.database_url).set(password="s3cret")
     error = project.fails("migrate", "downgrade", DATABASE_URL=url.render_as_string(False))
     assert "s3cret" not in error and "***" in error
+
+
+def test_failing_downgrade_names_the_revision(sqlite_project):
+    project = sqlite_project
+    project.ok("migrate", "init")
+    project.add_revision(
+        "d1",
+        "table",
+        upgrade="op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True))",
+        downgrade="op.drop_table('t')\nop.execute('DELETE FROM no_such_table')",
+    )
+    project.ok("migrate", "upgrade")
+    error = project.fails("migrate", "downgrade", "--yes")
+    assert "revision d1 (table) failed in downgrade(): OperationalError: no such table" in error
+    assert error.endswith("the database is at revision d1")
+    assert "t" in project.tables(), "the failed downgrade was not rolled back"
+
+
+def test_plugin_registered_without_installing(tmp_path, monkeypatch):
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
+
+    import flask_script_hub_migrate.plugin
+    from flask_script_hub import Manager
+    from flask_script_hub.testing import ManagerRunner
+
+    monkeypatch.chdir(tmp_path)
+    app = Flask("registered")
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    SQLAlchemy(app)
+    env = {"FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    manager = Manager(app)
+    manager.register_plugin(flask_script_hub_migrate.plugin, name="migrate")
+    result = ManagerRunner().invoke(manager, ["migrate", "init"], env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "using Migrate(app, db)" in result.stderr
+    assert (tmp_path / "migrations" / "env.py").is_file()
