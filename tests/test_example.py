@@ -340,3 +340,24 @@ def test_example_on_a_database_server(blog: Path, server_url: str) -> None:
     assert _ok(manage("stats")).stdout == "users: 3\npublished posts: 3\n"
     tables = _ok(manage("db", "tables")).stdout
     assert re.search(r"^users +3$", tables, re.M) and re.search(r"^post_tags +4$", tables, re.M)
+
+
+def test_listing_commands_loads_neither_sqlalchemy_nor_alembic(blog: Path) -> None:
+    code = (
+        "import sys, io, contextlib\n"
+        "import manage\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    status = manage.manager.handle('manage.py', [])\n"
+        "print(status, sorted(m for m in ('sqlalchemy', 'alembic', 'flask_migrate', 'flask')"
+        " if m in sys.modules))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=blog,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout == "0 []\n"

@@ -2,16 +2,21 @@
 
 ``create_app`` is an application factory as Flask developers write them: the configuration class is
 chosen by name (argument, else the ``FLASK_CONFIG`` environment variable, else "development").
+
+Flask, the extensions and the models are imported inside the factory, so that importing
+``create_app`` is cheap: ``python manage.py`` and ``--help`` list the commands without loading
+SQLAlchemy or Alembic (the app is only created when a command needs it).
 """
 
 from __future__ import annotations
 
 import os
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 from .config import config
-from .extensions import db, migrate
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config_name: str | None = None) -> Flask:
@@ -21,6 +26,11 @@ def create_app(config_name: str | None = None) -> Flask:
         ``FLASK_CONFIG``, else "development".
     :raises ValueError: for an unknown configuration name, or production without DATABASE_URL.
     """
+    from flask import Flask
+    from flask_migrate import Migrate
+
+    from .extensions import db
+
     name = config_name or os.environ.get("FLASK_CONFIG") or "default"
     if name not in config:
         raise ValueError(f"unknown configuration {name!r}; choose from {', '.join(sorted(config))}")
@@ -36,7 +46,7 @@ def create_app(config_name: str | None = None) -> Flask:
 
     db.init_app(app)
     # render_as_batch lets Alembic alter SQLite tables (it copies them), as Flask-Migrate documents.
-    migrate.init_app(app, db, render_as_batch=True)
+    Migrate(app, db, render_as_batch=True)
 
     from . import models
     from .api import bp as api_bp

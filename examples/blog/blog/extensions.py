@@ -1,6 +1,8 @@
-"""The app's Flask extensions, created unbound and initialised in ``create_app``."""
+"""The app's Flask-SQLAlchemy extension, created unbound and initialised in ``create_app``.
 
-from flask_migrate import Migrate
+(Flask-Migrate's ``Migrate`` is set up in ``create_app`` itself.)
+"""
+
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
@@ -10,4 +12,3 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
