@@ -319,7 +319,13 @@ def _hook_impls(app: Flask) -> list[tuple[str, Any]]:
     pm = manager.plugin_manager
     caller = getattr(pm.hook, "db_populate", None)
     if caller is None or caller.spec is None:
-        pm.add_hookspecs(hookspecs)
+        import pluggy
+
+        try:
+            pm.add_hookspecs(hookspecs)
+        except pluggy.PluginValidationError as exc:  # an implementation with wrong arguments
+            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
+            raise InvalidCommand(f"a db_populate hook does not match its spec: {detail}") from None
     # call_hook imports every enabled installed plugin (isolating broken ones); db_populate
     # itself is called below, not through call_hook, because a failure must abort the populate.
     load_plugins(manager)

@@ -319,3 +319,19 @@ def test_progress_bar_is_silent_without_a_terminal(project):
     assert result.stdout == "users: 20000 inserted, 0 updated\n"
     assert result.stderr == ""
     assert project.count("users") == 20000
+
+
+class WrongArguments:
+    @hookimpl
+    def db_populate(self, app, database):
+        raise AssertionError("never called")
+
+
+def test_hook_with_wrong_arguments_is_one_line(make_project):
+    project = make_project(plugins=[(WrongArguments(), "wrong")])
+    project.create()
+    result = project.invoke("db", "populate")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: a db_populate hook does not match its spec: ")
+    assert "database" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
