@@ -109,14 +109,20 @@ def build_project(root: Path, database_url: str) -> dict[str, str]:
     return env
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    """Wall time in ms of one run; raises when it fails."""
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) in ms of one run; raises when it fails."""
     start = time.perf_counter()
-    result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    process = subprocess.Popen(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = (time.perf_counter() - start) * 1000
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stderr}")
-    return elapsed
+    assert process.stderr is not None
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(argv)} failed:\n{errors}")
+    return elapsed, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def compare(
@@ -127,21 +133,37 @@ def compare(
     runs: int,
     reset: Callable[[], None],
 ) -> dict[str, float]:
-    """Alternate the tools ``runs`` times (after one warm-up each); print and return medians."""
-    samples: dict[str, list[float]] = {name: [] for name in tools}
+    """Alternate the tools ``runs`` times (after one warm-up each); print and return medians.
+
+    Prints the median wall time, its ratio to ``flask db upgrade``, the range, the median CPU
+    time (user + system, less sensitive to other load on the machine) and the median of the
+    ratios of each pair of consecutive runs.
+    """
+    wall: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
     for i in range(runs + 1):
         order = list(tools) if i % 2 == 0 else list(reversed(tools))
         for name in order:
             reset()
-            elapsed = timed(tools[name], cwd, env)
+            elapsed, used = timed(tools[name], cwd, env)
             if i:
-                samples[name].append(elapsed)
-    medians = {name: statistics.median(values) for name, values in samples.items()}
-    baseline = medians["flask db upgrade"]
+                wall[name].append(elapsed)
+                cpu[name].append(used)
+    medians = {name: statistics.median(values) for name, values in wall.items()}
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+    baseline = "flask db upgrade"
+    ours = "manage.py migrate upgrade"
+    paired = statistics.median(a / b for a, b in zip(wall[ours], wall[baseline], strict=True))
     print(f"\n{title} (median of {runs} runs)")
+    print(f"  {'':<27} {'wall':>9}  {'ratio':>5}  {'range':<13} {'CPU':>9}  ratio")
     for name, ms in medians.items():
-        spread = f"[{min(samples[name]):.0f}-{max(samples[name]):.0f}]"
-        print(f"  {name:<30} {ms:8.1f} ms  {ms / baseline:5.2f}x  {spread}")
+        spread = f"[{min(wall[name]):.0f}-{max(wall[name]):.0f}]"
+        cpu_ratio = cpu_medians[name] / cpu_medians[baseline]
+        print(
+            f"  {name:<27} {ms:6.0f} ms  {ms / medians[baseline]:4.2f}x  {spread:<13}"
+            f" {cpu_medians[name]:6.0f} ms  {cpu_ratio:4.2f}x"
+        )
+    print(f"  median of paired wall-time ratios: {paired:.2f}x")
     return medians
 
 
