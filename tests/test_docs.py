@@ -21,6 +21,10 @@ folder of the page). HTML comments, invisible on the site, mark what runs:
 ``<!-- test: copy PATH -->``
     copies a folder of the repository (such as ``examples/blog``) into the project folder.
 
+``DOCS_UPDATE=1 pytest tests/test_docs.py`` replaces the shown output of each command that no
+longer matches with what it prints now (for help texts changed on purpose); review with
+``git diff``.
+
 ``pip install ./folder`` in a page installs the distribution of that folder into a private
 ``site`` folder on ``PYTHONPATH`` rather than the test environment: the shim reads the folder's
 ``pyproject.toml`` and writes the package and its ``.dist-info`` (METADATA and entry_points.txt)
@@ -89,10 +93,11 @@ class Step:
     arg: str = ""
     text: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    span: tuple[int, int, str] = (0, 0, "")  # where a block's body is in the page, its indent
 
 
-def _fence_after(text: str, pos: int) -> tuple[str, str, int] | None:
-    """The fenced block starting right after ``pos`` (blank lines allowed): (info, body, line)."""
+def _fence_after(text: str, pos: int) -> tuple[str, str, tuple[int, int, str]] | None:
+    """The fenced block right after ``pos`` (blank lines allowed): (info, body, body span)."""
     match = FENCE.search(text, pos)
     if match is None or text[pos : match.start()].strip():
         return None
@@ -102,7 +107,8 @@ def _fence_after(text: str, pos: int) -> tuple[str, str, int] | None:
     if end is None:
         raise AssertionError(f"unclosed fence at line {text.count(chr(10), 0, match.start()) + 1}")
     body = textwrap.dedent(text[match.end() : end.start()])
-    return match["info"].strip(), body, text.count("\n", 0, match.start()) + 1
+    span = (match.end(), end.start(), indent)
+    return match["info"].strip(), body, span
 
 
 def parse_page(path: Path) -> list[Step]:
@@ -127,12 +133,12 @@ def parse_page(path: Path) -> list[Step]:
         block = _fence_after(text, marker.end())
         if block is None:
             raise AssertionError(f"{path.name}:{line}: <!-- test: {kind} --> is not before a block")
-        info, body, _ = block
+        info, body, span = block
         if kind == "file":
             steps.append(Step("file", line, first.strip(), body))
         elif kind == "run":
             assert info.startswith("console"), f"{path.name}:{line}: run needs a console block"
-            steps.append(Step("run", line, text=body))
+            steps.append(Step("run", line, text=body, span=span))
         elif kind == "python":
             assert info.startswith("python"), f"{path.name}:{line}: python needs a python block"
             steps.append(Step("python", line, text=body))
@@ -219,7 +225,7 @@ class Scenario:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
 
-    def run_console(self, body: str, where: str) -> None:
+    def run_console(self, body: str, where: str, update: bool = False) -> str | None:
         commands = parse_console(body)
         marker = "@@docs-step@@"
         script = ["exec 2>&1", "__status=0"]
@@ -242,17 +248,27 @@ class Scenario:
         outputs = chunks[3::3][: len(commands)]
         statuses = [int(s) for s in chunks[5::3]]
         assert len(outputs) == len(commands), f"{where}: could not split output:\n{proc.stdout}"
+        for n, (command, _) in enumerate(commands):
+            next_command = commands[n + 1][0] if n + 1 < len(commands) else ""
+            assert statuses[n] == 0 or next_command.strip() == "echo $?", (
+                f"{where}: `{command}` exited with {statuses[n]}; output:\n{outputs[n]}"
+            )
+        if update:  # keep what still matches (with its "..."), replace what does not
+            fresh = []
+            for (command, expected), actual in zip(commands, outputs, strict=True):
+                lines = [line.rstrip() for line in actual.rstrip("\n").split("\n")]
+                if output_matches(expected, actual) or not actual.strip():
+                    lines = expected
+                fresh.append("\n".join(["$ " + command, *lines]))
+            new_body = "\n".join(fresh) + "\n"
+            return None if new_body == body else new_body
         for n, (command, expected) in enumerate(commands):
             actual = outputs[n]
-            status = statuses[n]
-            next_command = commands[n + 1][0] if n + 1 < len(commands) else ""
-            assert status == 0 or next_command.strip() == "echo $?", (
-                f"{where}: `{command}` exited with {status}; output:\n{actual}"
-            )
             assert output_matches(expected, actual), (
                 f"{where}: `{command}` printed\n{actual}\n--- but the page shows ---\n"
                 + "\n".join(expected)
             )
+        return None
 
     def run_python(self, body: str, where: str) -> None:
         script = self.dir / "_docs_sample.py"
@@ -276,6 +292,8 @@ TESTED_PAGES = [p for p in PAGES if MARKER.search(p.read_text())]
 @pytest.mark.parametrize("page", TESTED_PAGES, ids=[p.stem for p in TESTED_PAGES])
 def test_page_samples_run(page: Path, tmp_path: Path) -> None:
     scenario = Scenario(tmp_path)
+    update = os.environ.get("DOCS_UPDATE") == "1"
+    replacements: list[tuple[tuple[int, int, str], str]] = []
     for step in parse_page(page):
         where = f"docs/{page.name}:{step.line}"
         if step.kind == "file":
@@ -286,9 +304,16 @@ def test_page_samples_run(page: Path, tmp_path: Path) -> None:
             ignore = shutil.ignore_patterns("instance", "__pycache__", "*.sqlite")
             shutil.copytree(ROOT / step.arg, scenario.dir, ignore=ignore, dirs_exist_ok=True)
         elif step.kind == "run":
-            scenario.run_console(step.text, where)
+            new_body = scenario.run_console(step.text, where, update)
+            if new_body is not None:
+                replacements.append((step.span, new_body))
         elif step.kind == "python":
             scenario.run_python(step.text, where)
+    if replacements:  # DOCS_UPDATE=1: write what the commands print now; review with git diff
+        text = page.read_text()
+        for (start, end, indent), new_body in sorted(replacements, reverse=True):
+            text = text[:start] + textwrap.indent(new_body, indent) + text[end:]
+        page.write_text(text)
 
 
 def test_pages_with_manage_py_samples_are_tested() -> None:
