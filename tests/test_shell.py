@@ -343,3 +343,16 @@ def test_standard_shell_in_a_terminal_completes_context_names(app_dir, env, site
     )
     assert b"hello!" in out, out[-2000:]  # "gree<TAB>" completed to the context's "greeting"
     assert b"MODS==END" in out
+
+
+def test_shell_server_extras_env_import_nothing_heavy():
+    """They are imported at every manage.py start: Flask, Werkzeug and the shells wait."""
+    code = (
+        "import sys, flask_script_hub.shell, flask_script_hub.server, flask_script_hub.extras, "
+        "flask_script_hub.env; heavy = ('flask', 'werkzeug', 'dotenv', 'IPython', 'bpython', "
+        "'ptpython', 'click'); print([m for m in heavy if m in sys.modules])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout == "[]\n"
