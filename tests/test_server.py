@@ -180,8 +180,9 @@ def test_port_in_use_is_one_line_and_exit_1(app_dir, manage):
     )
 
 
-def test_threaded_server(runserver):
-    server = runserver("--threaded")
+@pytest.mark.parametrize("args", [["--threaded"], ["--processes", "2"]], ids=["threads", "forks"])
+def test_threaded_and_forking_servers(runserver, args):
+    server = runserver(*args)
     assert server.get("/items/7") == (200, "7")
 
 
