@@ -209,7 +209,7 @@ class Scenario:
         self.env = {
             k: v
             for k, v in os.environ.items()
-            if not k.startswith(("FLASK_", "_ARGCOMPLETE", "COMP_", "PYTEST_"))
+            if not k.startswith(("FLASK_", "_ARGCOMPLETE", "COMP_", "PYTEST_", "DATABASE_URL"))
         }
         self.env.update(
             PATH=os.pathsep.join([str(bin_dir), self.env.get("PATH", "")]),
