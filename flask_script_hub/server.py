@@ -333,19 +333,19 @@ def _supervising_reloader(reloader_type: str) -> str:
                 status = super().restart_with_reloader()
                 if status == 0:
                     return 0
-                print(
-                    f" * The server exited with status {status} (see the error above)."
-                    " Waiting for a file change to restart it...",
-                    file=sys.stderr,
-                    flush=True,
-                )
                 watcher = base(
                     extra_files=self.extra_files,
                     exclude_patterns=self.exclude_patterns,
                     interval=self.interval,
                 )
                 try:
-                    with watcher:
+                    with watcher:  # the files' state is recorded before the message is shown
+                        print(
+                            f" * The server exited with status {status} (see the error above)."
+                            " Waiting for a file change to restart it...",
+                            file=sys.stderr,
+                            flush=True,
+                        )
                         watcher.run()
                 except SystemExit as exc:  # Werkzeug's watchers exit with 3 on a change
                     if exc.code != 3:
