@@ -36,8 +36,8 @@ pytestmark = pytest.mark.skipif(
 
 USERS_LIST = (
     "username     role     posts  email\n"
-    "alice        admin        2  alice@example.com\n"
-    "bob          editor       2  bob@example.com\n"
+    "alice        admin        4  alice@example.com\n"
+    "bob          editor       4  bob@example.com\n"
     "carol        reader       0  carol@example.com\n"
 )
 
@@ -121,14 +121,21 @@ def test_migrations_then_fixtures(manage: Callable[..., Run], database_url: str)
     # the migrations made every table of the models: create has nothing to do, check finds nothing
     assert "nothing to do" in _ok(manage("db", "create")).stdout
     _ok(manage("migrate", "check"))
-    _ok(manage("db", "populate", "--default-data", "--sample-data"))
+    populate = _ok(manage("db", "populate", "--default-data", "--sample-data")).stdout
+    # the fixture files, then the app's db_populate hook (blog/populate.py): 4 weekly notes
+    assert populate.endswith(
+        "posts: 4 inserted, 0 updated\npost_tags: 4 inserted, 0 updated\n"
+        "db_populate hook: blog-sample-data\n"
+    )
     assert _ok(manage("users", "list")).stdout == USERS_LIST
-    assert _rows(database_url, "select count(*) from post_tags") == [(4,)]
-    # populating again does not duplicate rows
+    assert _rows(database_url, "select count(*) from post_tags") == [(8,)]
+    # populating again does not duplicate rows, from the files or from the hook
     _ok(manage("db", "populate", "--default-data", "--sample-data"))
     assert _rows(database_url, "select count(*) from users") == [(3,)]
+    assert _rows(database_url, "select count(*) from posts") == [(8,)]
+    assert _rows(database_url, "select count(*) from post_tags") == [(8,)]
     stats = _ok(manage("stats", "--drafts")).stdout
-    assert stats == "users: 3\npublished posts: 3\ndrafts: 1\n"
+    assert stats == "users: 3\npublished posts: 7\ndrafts: 1\n"
 
 
 def test_users_add_asks_for_password_twice(
@@ -199,7 +206,7 @@ def test_purge_drafts_confirms(populated: Callable[..., Run], database_url: str)
     assert refused.returncode == 1
     assert refused.stderr == "error: not a terminal: add --yes to delete the drafts\n"
     assert "a-draft (alice)" in refused.stdout
-    assert _rows(database_url, "select count(*) from posts") == [(4,)]
+    assert _rows(database_url, "select count(*) from posts") == [(8,)]
     done = _ok(populated("purge_drafts", "--yes"))
     assert done.stdout.endswith("Deleted 1 drafts.\n")
     assert _rows(database_url, "select slug from posts where published = 0") == []
@@ -209,14 +216,15 @@ def test_purge_drafts_confirms(populated: Callable[..., Run], database_url: str)
 def test_shell_has_the_models_and_the_app_serves_them(populated: Callable[..., Run]) -> None:
     code = (
         "client = app.test_client()\n"
-        "print(sorted(p['slug'] for p in client.get('/api/posts').json))\n"
+        "print(sorted(p['slug'] for p in client.get('/api/posts').json)[:4])\n"
         "print(client.get('/api/users/bob').json['role'])\n"
         "print(client.get('/posts/a-draft').status_code, client.get('/').status_code)\n"
         "print(db.session.get(User, 1).role.name, Post.__tablename__, Tag.__tablename__)\n"
     )
     run = _ok(populated("shell", "-c", code))
     assert run.stdout == (
-        "['hello-blog', 'manage-py', 'migrations']\neditor\n404 200\nadmin posts tags\n"
+        "['hello-blog', 'manage-py', 'migrations', 'week-1-notes']\n"
+        "editor\n404 200\nadmin posts tags\n"
     )
 
 
@@ -337,9 +345,9 @@ def test_example_on_a_database_server(blog: Path, server_url: str) -> None:
     _ok(manage("db", "populate", "--default-data", "--sample-data"))
     _ok(manage("db", "populate", "--default-data", "--sample-data"))
     assert _ok(manage("users", "list")).stdout == USERS_LIST
-    assert _ok(manage("stats")).stdout == "users: 3\npublished posts: 3\n"
+    assert _ok(manage("stats")).stdout == "users: 3\npublished posts: 7\n"
     tables = _ok(manage("db", "tables")).stdout
-    assert re.search(r"^users +3$", tables, re.M) and re.search(r"^post_tags +4$", tables, re.M)
+    assert re.search(r"^users +3$", tables, re.M) and re.search(r"^post_tags +8$", tables, re.M)
 
 
 def test_listing_commands_loads_neither_sqlalchemy_nor_alembic(blog: Path) -> None:

@@ -24,6 +24,7 @@ from flask_script_hub import (
 )
 from flask_script_hub.extras import ShowUrls
 
+import blog.populate
 from blog import create_app
 
 manager = Manager(create_app, description="Manage the example blog.")
@@ -55,6 +56,8 @@ def _make_shell_context() -> dict[str, object]:
 
 manager.add_command("shell", Shell(make_context=_make_shell_context))
 manager.add_command("urls", ShowUrls())
+# sample posts made in code, for `db populate --sample-data` (the db plugin's db_populate hook)
+manager.plugin_manager.register(blog.populate, name="blog-sample-data")
 
 
 # -- users: a sub-manager of the app's own ----------------------------------------------------
