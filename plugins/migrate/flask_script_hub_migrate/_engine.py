@@ -99,6 +99,15 @@ def failing_revision(exc: BaseException) -> tuple[str, str, str] | None:
     return found
 
 
+def _message(exc: Exception) -> str:
+    """The one-line message of an error: Alembic's and Flask's own, else the cause and type."""
+    from alembic.util import CommandError
+
+    if isinstance(exc, (CommandError, RuntimeError)):
+        return _one_line(str(exc)) or type(exc).__name__
+    return describe_error(exc)
+
+
 def _flask_migrate_function(name: str) -> Any:
     import flask_migrate
 
@@ -112,19 +121,15 @@ def call(name: str, **kwargs: Any) -> None:
 
     :raises InvalidCommand: with one line for Alembic's ``CommandError`` and any other failure.
     """
-    from alembic.util import CommandError
-
     if name != "list_templates":
         get_migrate_state()
     function = _flask_migrate_function(name)
     try:
         function(**kwargs)
-    except (CommandError, RuntimeError) as exc:
-        raise InvalidCommand(f"{_one_line(str(exc))}") from exc
     except InvalidCommand:
         raise
     except Exception as exc:
-        raise InvalidCommand(f"{describe_error(exc)}") from exc
+        raise InvalidCommand(_message(exc)) from exc
 
 
 def database_label() -> str:
@@ -182,7 +187,7 @@ def apply(
         try:
             function(**kwargs)
         except Exception as exc:
-            raise InvalidCommand(f"{describe_error(exc)}") from exc
+            raise InvalidCommand(_message(exc)) from exc
         return
 
     engine = state.db.engine
@@ -198,7 +203,7 @@ def apply(
             try:
                 function(**kwargs)
             except CommandError as exc:
-                raise InvalidCommand(f"{_one_line(str(exc))}") from exc
+                raise InvalidCommand(_message(exc)) from exc
             except Exception as exc:
                 raise InvalidCommand(_failure_message(name, exc, engine, configure_args)) from exc
     finally:
