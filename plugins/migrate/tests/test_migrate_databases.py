@@ -132,7 +132,7 @@ def _slow_revisions(project, sleep_sql: str):
     )
 
 
-SLEEP = {"postgresql": "SELECT pg_sleep(2)", "mariadb": "SELECT SLEEP(2)"}
+SLEEP = {"postgresql": "SELECT pg_sleep(3)", "mariadb": "SELECT SLEEP(3)"}
 
 
 @pytest.mark.slow
