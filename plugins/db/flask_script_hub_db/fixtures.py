@@ -24,6 +24,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -104,7 +105,9 @@ def find_files(path: Path) -> list[FixtureFile]:
 
 # -- reading ---------------------------------------------------------------------------------
 
-Record = tuple[int, tuple[str, ...], Sequence[Any]]
+#: ``(number, column names, values)``: CSV values are the cells (a list); JSON values are the
+#: object itself (a dict, in the order of the names).
+Record = tuple[int, tuple[str, ...], Any]
 
 
 class Reader:
@@ -194,7 +197,7 @@ class Reader:
             if type(item) is not dict:
                 where = f"line {number}"
                 raise self._error(where, f"expected a JSON object, got {type(item).__name__}")
-            yield number, tuple(item), list(item.values())
+            yield number, tuple(item), item
 
     def _json(self, text: IO[str]) -> Iterator[Record]:
         try:
@@ -209,7 +212,7 @@ class Reader:
             if type(item) is not dict:
                 where = f"item {number}"
                 raise self._error(where, f"expected a JSON object, got {type(item).__name__}")
-            yield number, tuple(item), list(item.values())
+            yield number, tuple(item), item
         del data
 
 
@@ -525,6 +528,15 @@ class RowConverter:
             )
         return plan
 
+    def _switch(self, names: tuple[str, ...], number: int) -> None:
+        """Use the plan of ``names`` (JSON objects bring equal, not identical, name tuples)."""
+        if names == self._names:
+            self._names = names
+            return
+        if self._names is not None:
+            self.irregular = True
+        self._use_plan(names, number)
+
     def _use_plan(self, names: tuple[str, ...], number: int) -> None:
         plan = self._plans.get(names)
         if plan is None:
@@ -537,17 +549,15 @@ class RowConverter:
             for name, _, convert, _, _ in plan
         ]
 
-    def __call__(
-        self, number: int, names: tuple[str, ...], values: Sequence[Any]
-    ) -> dict[str, Any]:
+    def __call__(self, number: int, names: tuple[str, ...], values: Any) -> dict[str, Any]:
         """Convert one record (see :class:`Reader`).
 
         :raises FixtureError: naming the record and the column.
         """
         if names is not self._names:
-            if self._names is not None:
-                self.irregular = True
-            self._use_plan(names, number)
+            self._switch(names, number)
+        if type(values) is dict:
+            values = list(values.values())
         if self._empty in values:
             return self._with_nulls(number, values)
         row = dict(zip(self._keys, values, strict=False))
@@ -571,22 +581,42 @@ class RowConverter:
         number, names, _ = records[0]
         if all(n is names or n == names for _, n, _ in records):
             if names is not self._names:
-                if self._names is not None:
-                    self.irregular = True
-                self._use_plan(names, number)
-            columns = list(zip(*(values for _, _, values in records), strict=False))
-            converted = []
-            for convert, values in zip(self._columns, columns, strict=False):
-                if self._empty in values:
-                    break
-                try:
-                    converted.append(convert(values))
-                except (ValueError, TypeError, KeyError):
-                    break
-            else:
-                keys = self._keys
-                return [dict(zip(keys, row, strict=False)) for row in zip(*converted, strict=False)]
+                self._switch(names, number)
+            rows = self._csv_batch(records) if self.from_text else self._json_batch(records)
+            if rows is not None:
+                return rows
         return [self(*record) for record in records]
+
+    def _csv_batch(self, records: Sequence[Record]) -> list[dict[str, Any]] | None:
+        columns = list(zip(*(values for _, _, values in records), strict=False))
+        converted = []
+        for convert, values in zip(self._columns, columns, strict=False):
+            if "" in values:
+                return None
+            try:
+                converted.append(convert(values))
+            except (ValueError, TypeError, KeyError):
+                return None
+        keys = self._keys
+        return [dict(zip(keys, row, strict=False)) for row in zip(*converted, strict=False)]
+
+    def _json_batch(self, records: Sequence[Record]) -> list[dict[str, Any]] | None:
+        """The JSON objects themselves become the rows: only converted columns are rewritten."""
+        items: list[dict[str, Any]] = [item for _, _, item in records]
+        for (name, key, _, _, _), convert in zip(self._plan, self._columns, strict=False):
+            if name != key:
+                return None
+            values = list(map(itemgetter(name), items))
+            if None in values:
+                return None
+            try:
+                new = convert(values)
+            except (ValueError, TypeError, KeyError):
+                return None
+            if new is not values:
+                for item, value in zip(items, new, strict=False):
+                    item[name] = value
+        return items
 
     def _with_nulls(self, number: int, values: Sequence[Any]) -> dict[str, Any]:
         """The slow path of :meth:`__call__`, for records with NULL values."""

@@ -335,3 +335,44 @@ def test_hook_with_wrong_arguments_is_one_line(make_project):
     assert result.stderr.startswith("error: a db_populate hook does not match its spec: ")
     assert "database" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_json_objects_may_differ_in_columns_and_hold_nulls(project):
+    project.create()
+    users = project.write(
+        "d/users.jsonl",
+        '{"id": 1, "name": "Ann"}\n'
+        '{"name": "Bob", "id": 2, "age": 40, "joined": "2024-03-01"}\n'
+        '{"id": 3, "name": "Cid", "email": null, "active": false}\n',
+    )
+    result = project.invoke("db", "populate", str(users))
+    assert result.exit_code == 0, result.output
+    assert project.rows("SELECT id, name, age, active, joined FROM users ORDER BY id") == [
+        (1, "Ann", None, 1, None),
+        (2, "Bob", 40, 1, "2024-03-01"),
+        (3, "Cid", None, 0, None),
+    ]
+    result = project.invoke("db", "populate", str(users))
+    assert result.stdout == "users: 0 inserted, 3 updated\n"
+    assert project.count("users") == 3
+
+
+def test_big_json_batches_convert_dates_and_check_types(project):
+    project.create()
+    items = [
+        {"id": i, "name": f"U{i}", "joined": "2024-01-02", "age": i % 50} for i in range(1, 4501)
+    ]
+    items[4321]["age"] = "12x"
+    users = project.write("d/users.json", json.dumps(items))
+    result = project.invoke("db", "populate", str(users))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {rel(users)}, item 4322, column 'age': invalid integer '12x'; nothing was loaded (rolled back)\n"
+    )
+    items[4321]["age"] = 4322 % 50
+    users.write_text(json.dumps(items))
+    result = project.invoke("db", "populate", str(users))
+    assert result.exit_code == 0, result.output
+    assert project.rows("SELECT COUNT(*), MIN(joined), SUM(age) FROM users") == [
+        (4500, "2024-01-02", sum(i % 50 for i in range(1, 4501)))
+    ]
