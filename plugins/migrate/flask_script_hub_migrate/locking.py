@@ -8,7 +8,8 @@ database at head and do nothing.
   version table's name; the wait is bounded with ``lock_timeout``.
 * MariaDB / MySQL: ``GET_LOCK`` on a name made of the database and version table names (these
   locks are server-wide).
-* Other databases (SQLite): no lock; SQLite's own file locking applies.
+* Other databases (SQLite): no lock; SQLite's own file locking applies (a concurrent writer
+  fails with "database is locked" after the driver's busy timeout; nothing is applied twice).
 
 The lock is held on a connection of its own, separate from the one Alembic migrates with, for the
 whole command; it is released when the command ends, or by the server if the process dies.

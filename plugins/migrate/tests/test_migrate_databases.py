@@ -197,3 +197,35 @@ def test_lock_timeout_bounds_the_wait(database, request):
         engine.dispose()
     project.ok("migrate", "upgrade", "--lock-timeout", "1")
     assert project.version() == {"r3audit"}
+
+
+@pytest.mark.slow
+def test_concurrent_upgrades_on_sqlite_never_apply_twice(sqlite_project):
+    # SQLite has no lock of ours: the second writer gets "database is locked" (after the
+    # driver's 5 s busy timeout) and stops cleanly, or starts late and finds nothing to do
+    project = sqlite_project
+    _slow_revisions(project, "SELECT 1")
+    path = next((project.path / "migrations" / "versions").glob("s2slow_*.py"))
+    path.write_text(
+        path.read_text().replace(
+            "def upgrade():\n", "def upgrade():\n    import time\n\n    time.sleep(2)\n"
+        )
+    )
+    command = [sys.executable, "manage.py", "migrate", "upgrade"]
+    processes = [
+        subprocess.Popen(
+            command,
+            cwd=project.path,
+            env=project.env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0 or "database is locked" in err, err
+    assert project.version() == {"s3last"}
+    assert project.rows("log", "name") == [("s2slow",), ("s3last",)]
