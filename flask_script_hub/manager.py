@@ -449,6 +449,8 @@ class Manager:
         path: list[tuple[Manager, dict[str, Any]]] = []
         help_args: Sequence[str] = DEFAULT_HELP_ARGS
         while True:
+            if manager is not self:
+                manager._prepare()  # a sub-manager's defaults, if it asked for them
             if manager.help_args is not None:
                 help_args = manager.help_args
             parser = manager.create_parser(prog, help_args)

@@ -390,6 +390,14 @@ def test_sub_manager_gets_no_default_commands():
     assert "runserver" in runner.invoke(manager, []).stdout
 
 
+def test_sub_manager_default_commands_on_request():
+    sub = Manager(with_default_commands=True)
+    manager = make_manager()
+    manager.add_command("admin", sub)
+    listing = runner.invoke(manager, ["admin"]).stdout
+    assert "runserver" in listing and "shell" in listing
+
+
 def test_extension_sub_manager_listing():
     database = Manager(usage="Perform database operations")
 
