@@ -37,8 +37,16 @@ def _read(text: str, *, hidden: bool = False) -> str | None:
     return line.rstrip("\r\n")
 
 
-def _end_of_input(name: str) -> InvalidCommand:
-    return InvalidCommand(f"no answer to {name.strip()!r}: end of input")
+def _ask(name: str, text: str, default: str | None, hidden: bool) -> str:
+    """Ask until the answer is not empty; an empty answer or end of input gives ``default``."""
+    while True:
+        answer = _read(text, hidden=hidden)
+        if answer:
+            return answer
+        if default is not None:
+            return default
+        if answer is None:
+            raise InvalidCommand(f"no answer to {name.strip()!r}: end of input")
 
 
 def prompt(name: str, default: str | None = None) -> str:
@@ -53,16 +61,7 @@ def prompt(name: str, default: str | None = None) -> str:
     :raises InvalidCommand: at end of input when there is no default.
     """
     text = name + (f" [{default}]" if default else "") + (" " if name.endswith("?") else ": ")
-    while True:
-        answer = _read(text)
-        if answer is None:
-            if default is not None:
-                return default
-            raise _end_of_input(name)
-        if answer:
-            return answer
-        if default is not None:
-            return default
+    return _ask(name, text, default, hidden=False)
 
 
 def prompt_pass(name: str, default: str | None = None) -> str:
@@ -77,16 +76,7 @@ def prompt_pass(name: str, default: str | None = None) -> str:
     :raises InvalidCommand: at end of input when there is no default.
     """
     text = name + (" " if name.endswith("?") else ": ")
-    while True:
-        answer = _read(text, hidden=True)
-        if answer is None:
-            if default is not None:
-                return default
-            raise _end_of_input(name)
-        if answer:
-            return answer
-        if default is not None:
-            return default
+    return _ask(name, text, default, hidden=True)
 
 
 def prompt_bool(
