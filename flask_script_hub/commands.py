@@ -37,6 +37,16 @@ class InvalidCommand(Exception):
     """
 
 
+def one_line(exc: BaseException) -> str:
+    """Describe an exception in one line: ``"TypeName: first line of its message"``.
+
+    Used for the one-line errors of failed app factories and plugins; plugin authors may use it to
+    turn a library's exception into an :class:`InvalidCommand` message.
+    """
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
 class Option:
     """One positional or optional argument of a command or a manager.
 

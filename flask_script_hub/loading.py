@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .commands import InvalidCommand
+from .commands import InvalidCommand, one_line
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -24,11 +24,6 @@ def _is_flask(obj: object) -> bool:
     from flask import Flask
 
     return isinstance(obj, Flask)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def import_app_object(spec: str) -> object:
@@ -168,4 +163,4 @@ class AppLoader:
             raise
         except Exception as exc:
             name = getattr(func, "__qualname__", repr(func))
-            raise InvalidCommand(f"the {what} {name}() failed: {_one_line(exc)}") from exc
+            raise InvalidCommand(f"the {what} {name}() failed: {one_line(exc)}") from exc

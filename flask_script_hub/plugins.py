@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .commands import InvalidCommand
+from .commands import InvalidCommand, one_line
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -64,11 +64,6 @@ class PluginError(InvalidCommand):
 def _normalize(name: str) -> str:
     """Normalize a distribution name as PEP 503 does (``Flask_Hub`` -> ``flask-hub``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 @dataclass
@@ -313,7 +308,7 @@ class PluginRegistry:
             if mount and info.command is None:
                 info.command = self._collect_command(info)
         except Exception as exc:
-            self._fail(info, _one_line(exc))
+            self._fail(info, one_line(exc))
 
     def _fail(self, info: PluginInfo, message: str) -> None:
         info.status = ERROR
@@ -381,7 +376,7 @@ class PluginRegistry:
             except Exception as exc:
                 name = pm.get_name(impl.plugin)
                 print(
-                    f"warning: plugin {name} failed in {hook_name}: {_one_line(exc)}",
+                    f"warning: plugin {name} failed in {hook_name}: {one_line(exc)}",
                     file=sys.stderr,
                 )
                 continue
