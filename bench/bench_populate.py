@@ -12,7 +12,9 @@ JSON Lines and JSON array files, then, each in a fresh child process and on empt
 
 Databases: SQLite (a file) and PostgreSQL (``TEST_POSTGRESQL_URL``, default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``; a scratch database is created and dropped).
-Times are the best of ``--repeat`` runs. Memory is the growth of the child's peak RSS during the
+Each format runs ``--repeat`` times, each run paired with an ``executemany`` run just before
+it; the table gives the best times, their ratio, and the median of the paired ratios (steadier
+on a shared machine). Memory is the growth of the child's peak RSS during the
 load (``VmHWM`` after the load minus before it), measured at 1x and 3x the rows to show whether
 it grows with the file size: CSV and JSON Lines are streamed, a JSON array is read whole.
 """
@@ -25,6 +27,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -282,42 +285,60 @@ def main() -> None:
         for fmt in FORMATS:
             sizes[fmt] = write_files(work / f"x1-{fmt}", args.rows, fmt)
             sizes[f"{fmt}x3"] = write_files(work / f"x3-{fmt}", args.rows * 3, fmt)
-        table = Table(title=f"db populate of {args.rows:,} rows (3 tables), best of {args.repeat}")
+        table = Table(
+            title=f"db populate of {args.rows:,} rows (3 tables), {args.repeat} paired runs"
+        )
         for column in (
             "database",
             "method",
             "files",
             "seconds",
             "rows/s",
-            "vs executemany",
+            "best vs best",
+            "median of paired ratios",
             "peak RSS growth 1x -> 3x rows",
         ):
             table.add_column(
                 column, justify="left" if column in ("database", "method", "files") else "right"
             )
         for label, url in databases:
-            floor = measure("executemany", url, work, args.rows, args.repeat)
             floor3 = measure("executemany", url, work, args.rows * 3, 1)
+            floors: list[float] = []
+            results = []
+            for fmt in FORMATS:
+                # pairs run back to back, so that both sides of a ratio see the same machine load
+                pairs = []
+                for _ in range(args.repeat):
+                    floor = measure("executemany", url, work, args.rows, 1)["seconds"]
+                    run = measure("populate", url, work / f"x1-{fmt}", args.rows, 1)
+                    pairs.append((floor, run))
+                floors.extend(f for f, _ in pairs)
+                run3 = measure("populate", url, work / f"x3-{fmt}", args.rows * 3, 1)
+                results.append((fmt, pairs, run3))
+            best_floor = min(floors)
             table.add_row(
                 label,
                 "Core executemany",
                 "(rows in memory)",
-                f"{floor['seconds']:.2f}",
-                f"{args.rows / floor['seconds']:,.0f}",
+                f"{best_floor:.2f}",
+                f"{args.rows / best_floor:,.0f}",
                 "1.00x",
-                f"{floor['growth_kib'] / 1024:.1f} -> {floor3['growth_kib'] / 1024:.1f} MiB",
+                "1.00x",
+                f"{floor3['growth_kib'] / 1024:.1f} MiB (3x)",
             )
-            for fmt in FORMATS:
-                run = measure("populate", url, work / f"x1-{fmt}", args.rows, args.repeat)
-                run3 = measure("populate", url, work / f"x3-{fmt}", args.rows * 3, 1)
+            for fmt, pairs, run3 in results:
+                best = min(pairs, key=lambda pair: pair[1]["seconds"])[1]
+                ratios = [run["seconds"] / floor for floor, run in pairs]
                 table.add_row(
                     label,
                     "db populate",
                     f".{fmt} ({sizes[fmt] / 2**20:.1f} MiB)",
-                    f"{run['seconds']:.2f}",
-                    f"{args.rows / run['seconds']:,.0f}",
-                    f"{run['seconds'] / floor['seconds']:.2f}x",
-                    f"{run['growth_kib'] / 1024:.1f} -> {run3['growth_kib'] / 1024:.1f} MiB",
+                    f"{best['seconds']:.2f}",
+                    f"{args.rows / best['seconds']:,.0f}",
+                    f"{best['seconds'] / best_floor:.2f}x",
+                    f"{statistics.median(ratios):.2f}x",
+                    f"{max(r['growth_kib'] for _, r in pairs) / 1024:.1f} -> "
+                    f"{run3['growth_kib'] / 1024:.1f} MiB",
                 )
         Console(width=150).print(table)
         print(
