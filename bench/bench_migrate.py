@@ -91,12 +91,9 @@ def build_project(root: Path, database_url: str) -> dict[str, str]:
     """Write the app, manage.py and 20 revisions; return the environment for the runs."""
     (root / "app.py").write_text(textwrap.dedent(APP_PY))
     (root / "manage.py").write_text(textwrap.dedent(MANAGE_PY))
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "FLASK_APP": "app:create_app",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+    # bytecode is cached as in a deployed app (pip compiles installed packages at install time)
+    env = {**os.environ, "DATABASE_URL": database_url, "FLASK_APP": "app:create_app"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "init"],
         cwd=root, env=env, check=True, capture_output=True,
