@@ -116,6 +116,26 @@ def _flask_migrate_function(name: str) -> Any:
     return inspect.unwrap(getattr(flask_migrate, name))
 
 
+def list_templates() -> None:
+    """Print the repository templates, as ``flask db list-templates`` (Flask-Migrate 4) does.
+
+    Flask-Migrate's ``list_templates()`` builds an Alembic ``Config()`` whose output stream is the
+    ``sys.stdout`` of the moment Alembic was first imported; this passes the current one, so that
+    in-process runners (which replace ``sys.stdout``) see the output too.
+    """
+    import os
+
+    from flask_migrate import Config
+
+    config = Config(stdout=sys.stdout)
+    directory = config.get_template_directory()
+    config.print_stdout("Available templates:\n")
+    for name in sorted(os.listdir(directory)):
+        with open(os.path.join(directory, name, "README")) as readme:
+            synopsis = next(readme).strip()
+        config.print_stdout("%s - %s", name, synopsis)
+
+
 def call(name: str, **kwargs: Any) -> None:
     """Call ``flask_migrate.<name>(**kwargs)`` in the current app context.
 

@@ -146,7 +146,9 @@ class ListTemplates(_MigrateCommand):
     """List available templates."""
 
     def run(self) -> None:
-        self._call("list_templates")
+        from . import _engine
+
+        _engine.list_templates()
 
 
 class Init(_MigrateCommand):

@@ -102,6 +102,9 @@ def test_in_process_output_goes_to_the_current_stdout(manager, tmp_path, monkeyp
     # a second invocation in the same process prints to its own stdout, not the first one's
     heads = runner.invoke(manager, ["migrate", "heads"])
     assert heads.stdout == "aaa111 (head)\n"
+    for _ in range(2):
+        templates = runner.invoke(manager, ["migrate", "list-templates"])
+        assert templates.stdout.startswith("Available templates:\n\naioflask - ")
 
 
 def test_missing_migrations_directory_is_one_line(sqlite_project):
