@@ -506,6 +506,7 @@ class RowConverter:
         self._keys: list[str] = []
         self._converting: list[tuple[str, Converter, str]] = []
         self._columns: list[ColumnConverter] = []
+        self._text_columns: list[tuple[str, ColumnConverter]] = []
         #: set when a record had NULL values or other columns than the first: the rows of a
         #: batch may then have different keys (reset it per batch)
         self.irregular = False
@@ -548,6 +549,11 @@ class RowConverter:
             column_converter(self.by_name[name], self.from_text, convert)
             for name, _, convert, _, _ in plan
         ]
+        self._text_columns = [
+            (key, column)
+            for (_, key, convert, _, _), column in zip(plan, self._columns, strict=False)
+            if convert is not None
+        ]
 
     def __call__(self, number: int, names: tuple[str, ...], values: Any) -> dict[str, Any]:
         """Convert one record (see :class:`Reader`).
@@ -588,17 +594,19 @@ class RowConverter:
         return [self(*record) for record in records]
 
     def _csv_batch(self, records: Sequence[Record]) -> list[dict[str, Any]] | None:
-        columns = list(zip(*(values for _, _, values in records), strict=False))
-        converted = []
-        for convert, values in zip(self._columns, columns, strict=False):
-            if "" in values:
-                return None
+        cells = [values for _, _, values in records]
+        if any("" in values for values in cells):
+            return None
+        keys = self._keys
+        rows = [dict(zip(keys, values, strict=False)) for values in cells]
+        for key, convert in self._text_columns:
             try:
-                converted.append(convert(values))
+                new = convert(list(map(itemgetter(key), rows)))
             except (ValueError, TypeError, KeyError):
                 return None
-        keys = self._keys
-        return [dict(zip(keys, row, strict=False)) for row in zip(*converted, strict=False)]
+            for row, value in zip(rows, new, strict=False):
+                row[key] = value
+        return rows
 
     def _json_batch(self, records: Sequence[Record]) -> list[dict[str, Any]] | None:
         """The JSON objects themselves become the rows: only converted columns are rewritten."""
