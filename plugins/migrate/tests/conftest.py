@@ -38,7 +38,10 @@ def create_app():
     if not os.environ.get("NO_MIGRATE_EXTENSION"):
         from flask_migrate import Migrate
 
-        Migrate(app, db)
+        options = {}
+        if os.environ.get("ONE_TRANSACTION"):
+            options["transaction_per_migration"] = False
+        Migrate(app, db, **options)
     return app
 """
 

@@ -103,6 +103,19 @@ def test_failing_revision_rolls_back_to_the_previous_revision(project):
     assert rev1
 
 
+def test_the_apps_own_transaction_mode_is_kept(postgresql_project):
+    # Migrate(app, db, transaction_per_migration=False): one transaction for the whole upgrade,
+    # so on PostgreSQL a failure leaves the database where the upgrade started
+    project = postgresql_project
+    rev1 = _three_revisions(project, failing=True)
+    project.ok("migrate", "upgrade", rev1)
+    error = project.fails("migrate", "upgrade", ONE_TRANSACTION="1")
+    assert "revision r3audit (audit log) failed in upgrade()" in error
+    assert error.endswith(f"the database is at revision {rev1}")
+    assert project.version() == {rev1}
+    assert "tag" not in project.tables() and "audit" not in project.tables()
+
+
 def test_unreachable_database_is_one_line(sqlite_project, tmp_path):
     project = sqlite_project
     _three_revisions(project, failing=False)
