@@ -315,6 +315,18 @@ class Manager:
         """
         self.plugins.register(plugin, name)
 
+    def load_plugins(self) -> list[PluginInfo]:
+        """Import and register every enabled installed plugin, so that all their hooks are known.
+
+        For a plugin that calls a hook of its own through :attr:`plugin_manager` (where a failing
+        implementation must stop the command, unlike :meth:`call_hook`). A plugin that fails to
+        import is recorded with its error, not raised.
+
+        :returns: every plugin but the disabled ones (:class:`~.plugins.PluginInfo`, ``status``
+            ``loaded`` or ``error``).
+        """
+        return list(self.plugins.load_all())
+
     def call_hook(self, hook_name: str, **kwargs: Any) -> list[Any]:
         """Call a hook on every enabled plugin, importing them all; failures become warnings.
 

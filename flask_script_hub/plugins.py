@@ -214,7 +214,7 @@ class PluginRegistry:
             name = getattr(plugin, "__name__", type(plugin).__name__).rpartition(".")[2].lower()
         if name in self._registered:
             raise ValueError(f"a plugin is already registered as {name!r}")
-        self.plugin_manager.register(plugin, name=f"registered:{name}")
+        self.plugin_manager.register(plugin, name=name)
         info = PluginInfo(
             namespace=name,
             distribution=None,

@@ -292,7 +292,7 @@ def test_call_hook_isolates_failures(capsys):
     finally:
         del os.environ["FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"]
     assert (
-        "warning: plugin registered:broken failed in shell_context: KeyError"
+        "warning: plugin broken failed in shell_context: KeyError"
         in capsys.readouterr().err
     )
 

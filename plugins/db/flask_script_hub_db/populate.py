@@ -326,18 +326,11 @@ def _hook_impls(app: Flask) -> list[tuple[str, Any]]:
         except pluggy.PluginValidationError as exc:  # an implementation with wrong arguments
             detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
             raise InvalidCommand(f"a db_populate hook does not match its spec: {detail}") from None
-    # call_hook imports every enabled installed plugin (isolating broken ones); db_populate
-    # itself is called below, not through call_hook, because a failure must abort the populate.
-    load_plugins(manager)
+    # db_populate is called below, not through call_hook, because a failure must abort the
+    # populate: load every plugin first so that all implementations are registered.
+    manager.load_plugins()
     impls = pm.hook.db_populate.get_hookimpls()
     return [(pm.get_name(impl.plugin) or repr(impl.plugin), impl) for impl in reversed(impls)]
-
-
-def load_plugins(manager: Any) -> None:
-    """Import every enabled installed plugin so their ``db_populate`` hooks are registered."""
-    # call_hook() imports every enabled installed plugin before calling a hook; a name that no
-    # plugin implements makes it do only that (the core has no public "load all" yet).
-    manager.call_hook("db_populate_load_plugins")
 
 
 def run_hooks(

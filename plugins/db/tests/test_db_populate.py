@@ -265,7 +265,7 @@ def test_hook_adds_rows_in_the_same_transaction(make_project):
     result = project.invoke("db", "populate", "--default-data", "--sample-data")
     assert result.exit_code == 0, result.output
     assert hook.calls == [(True, True)]
-    assert "db_populate hook: registered:fakeusers" in result.stdout
+    assert "db_populate hook: fakeusers" in result.stdout
     assert project.count("users") == 7
     result = project.invoke("db", "populate", "--default-data", "--sample-data")
     assert result.exit_code == 0, result.output
@@ -303,7 +303,7 @@ def test_failing_hook_rolls_back_the_fixtures_too(make_project, hook, message):
     project.write("fixtures/default/users.csv", USERS_CSV)
     result = project.invoke("db", "populate", "--default-data")
     assert result.exit_code == 1, result.output
-    assert result.stderr == f"error: the db_populate hook of registered:badhook failed: {message}\n"
+    assert result.stderr == f"error: the db_populate hook of badhook failed: {message}\n"
     assert project.count("users") == 0
 
 
