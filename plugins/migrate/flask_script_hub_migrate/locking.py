@@ -11,8 +11,10 @@ database at head and do nothing.
 * Other databases (SQLite): no lock; SQLite's own file locking applies (a concurrent writer
   fails with "database is locked" after the driver's busy timeout; nothing is applied twice).
 
-The lock is held on a connection of its own, separate from the one Alembic migrates with, for the
-whole command; it is released when the command ends, or by the server if the process dies.
+The lock is a session lock, taken on a connection of the app's engine before Alembic runs; the
+connection then goes back to the pool so that Alembic migrates on that same session (no second
+connection; see :func:`_session_lock`). It is released when the command ends (the pool is
+disposed), or by the server if the process dies.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -78,34 +80,73 @@ def migration_lock(
         yield
 
 
+def _keeps_returned_connection(engine: Any) -> bool:
+    """Whether a connection given back to ``engine``'s pool now stays open in it."""
+    from sqlalchemy.pool import QueuePool
+
+    pool = engine.pool
+    return isinstance(pool, QueuePool) and (pool.size() <= 0 or pool.checkedin() < pool.size())
+
+
+@contextmanager
+def _session_lock(engine: Any, acquire: Callable[[Any], None]) -> Iterator[None]:
+    """Hold a session-level lock that ``acquire(connection)`` takes, for the ``with`` block.
+
+    When the pool keeps idle connections (a ``QueuePool`` with room), the locked connection goes
+    back to the pool, so that Alembic's ``engine.connect()`` reuses it rather than opening a second
+    connection; the lock belongs to the database session and stays held. At the end the pool is
+    disposed: closing the sessions releases the lock. Otherwise (``NullPool``, full pool) the
+    locked connection is kept aside for the duration and closed at the end, which releases it too.
+    """
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        acquire(connection)
+    except BaseException:
+        connection.close()
+        raise
+    if _keeps_returned_connection(engine):
+        connection.close()
+        try:
+            yield
+        finally:
+            engine.dispose()
+    else:
+        try:
+            yield
+        finally:
+            connection.invalidate()  # really close the session, whatever the pool
+            connection.close()
+
+
 @contextmanager
 def _postgresql_lock(engine: Any, key: int, timeout: float | None) -> Iterator[None]:
     from sqlalchemy import text
     from sqlalchemy.exc import OperationalError
 
     what = f"PostgreSQL advisory lock {key}"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+
+    def acquire(connection: Any) -> None:
         got = connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-        if not got:
-            if timeout is not None and timeout <= 0:
-                raise _timed_out(what, timeout)
-            _waiting(what, timeout)
-            if timeout is not None:
-                # SET takes no bind parameters; the value is an int we computed.
-                connection.exec_driver_sql(f"SET lock_timeout = {max(1, round(timeout * 1000))}")
-            try:
-                connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
-            except OperationalError as exc:
-                if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
-                    raise _timed_out(what, timeout) from exc
-                raise
-            finally:
-                if timeout is not None:
-                    connection.exec_driver_sql("RESET lock_timeout")
+        if got:
+            return
+        if timeout is not None and timeout <= 0:
+            raise _timed_out(what, timeout)
+        _waiting(what, timeout)
+        if timeout is not None:
+            # SET takes no bind parameters; the value is an int we computed.
+            connection.exec_driver_sql(f"SET lock_timeout = {max(1, round(timeout * 1000))}")
         try:
-            yield
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        except OperationalError as exc:
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":
+                raise _timed_out(what, timeout) from exc
+            raise
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            if timeout is not None:
+                connection.exec_driver_sql("RESET lock_timeout")
+
+    with _session_lock(engine, acquire):
+        yield
 
 
 @contextmanager
@@ -114,19 +155,18 @@ def _mysql_lock(engine: Any, table: str, timeout: float | None) -> Iterator[None
 
     name = f"{LOCK_NAME}:{engine.url.database}:{table}"[:64]
     what = f"GET_LOCK('{name}')"
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+
+    def acquire(connection: Any) -> None:
         query = text("SELECT GET_LOCK(:name, :timeout)")
-        got = connection.execute(query, {"name": name, "timeout": 0}).scalar()
-        if got != 1:
-            if timeout is not None and timeout <= 0:
-                raise _timed_out(what, timeout)
-            _waiting(what, timeout)
-            # MariaDB treats a negative timeout as "do not wait": a year stands for no limit
-            wait = 365 * 24 * 3600 if timeout is None else math.ceil(timeout)
-            got = connection.execute(query, {"name": name, "timeout": wait}).scalar()
-            if got != 1:
-                raise _timed_out(what, timeout)
-        try:
-            yield
-        finally:
-            connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
+        if connection.execute(query, {"name": name, "timeout": 0}).scalar() == 1:
+            return
+        if timeout is not None and timeout <= 0:
+            raise _timed_out(what, timeout)
+        _waiting(what, timeout)
+        # MariaDB treats a negative timeout as "do not wait": a year stands for no limit
+        wait = 365 * 24 * 3600 if timeout is None else math.ceil(timeout)
+        if connection.execute(query, {"name": name, "timeout": wait}).scalar() != 1:
+            raise _timed_out(what, timeout)
+
+    with _session_lock(engine, acquire):
+        yield

@@ -32,6 +32,10 @@ db = SQLAlchemy()
 def create_app():
     app = Flask(__name__)
     app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("NULL_POOL"):
+        from sqlalchemy.pool import NullPool
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"poolclass": NullPool}
     db.init_app(app)
     import models  # noqa: F401  (registers the models on db)
 

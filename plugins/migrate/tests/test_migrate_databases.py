@@ -149,16 +149,22 @@ SLEEP = {"postgresql": "SELECT pg_sleep(3)", "mariadb": "SELECT SLEEP(3)"}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("database", ["postgresql", "mariadb"])
-def test_concurrent_upgrades_apply_each_revision_once(database, request):
+@pytest.mark.parametrize(
+    ("database", "pool"),
+    [("postgresql", "QueuePool"), ("postgresql", "NullPool"), ("mariadb", "QueuePool")],
+)
+def test_concurrent_upgrades_apply_each_revision_once(database, pool, request):
+    # QueuePool (the default): Alembic migrates on the locked session; NullPool: the lock is
+    # held on a connection of its own
     project = request.getfixturevalue(f"{database}_project")
     _slow_revisions(project, SLEEP[database])
     command = [sys.executable, "manage.py", "migrate", "upgrade"]
+    env = project.env(NULL_POOL="1") if pool == "NullPool" else project.env()
     processes = [
         subprocess.Popen(
             command,
             cwd=project.path,
-            env=project.env(),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
