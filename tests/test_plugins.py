@@ -291,10 +291,7 @@ def test_call_hook_isolates_failures(capsys):
         assert manager.call_hook("shell_context", app=manager.app) == [{"answer": 42}]
     finally:
         del os.environ["FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"]
-    assert (
-        "warning: plugin broken failed in shell_context: KeyError"
-        in capsys.readouterr().err
-    )
+    assert "warning: plugin broken failed in shell_context: KeyError" in capsys.readouterr().err
 
 
 def test_installed_plugin_found_in_process(plugins, site, monkeypatch):
