@@ -184,11 +184,12 @@ def apply(
 ) -> None:
     """Run ``upgrade``, ``downgrade`` or ``stamp`` of Flask-Migrate safely.
 
-    Online (without ``sql``): takes the migration lock of the database (:mod:`.locking`), runs
-    each revision in its own transaction (Alembic's ``transaction_per_migration``, unless the
-    app's ``Migrate`` sets it), on SQLite makes the driver emit ``BEGIN`` so that DDL is
-    transactional, and reports a failure as one line naming the revision, the cause and the
-    revision the database is left at. With ``sql`` nothing connects to the database.
+    Online (without ``sql``): takes the migration lock of the database (:mod:`.locking`); runs
+    the whole command in one transaction where DDL is transactional (Alembic's default on
+    PostgreSQL, and on SQLite through :func:`_sqlite_transactional_ddl`), so that a failure leaves
+    the database as it was, unless the app's ``Migrate(transaction_per_migration=True)`` asks
+    for one transaction per revision; reports a failure as one line naming the revision, the
+    cause and the revision the database is at. With ``sql`` nothing connects to the database.
 
     :raises InvalidCommand: on any failure (exit status 1).
     """
@@ -212,23 +213,16 @@ def apply(
 
     engine = state.db.engine
     configure_args: dict[str, Any] = state.configure_args
-    added_option = "transaction_per_migration" not in configure_args
-    if added_option:
-        configure_args["transaction_per_migration"] = True
-    try:
-        with (
-            migration_lock(engine, configure_args, lock_timeout),
-            _sqlite_transactional_ddl(engine),
-        ):
-            try:
-                function(**kwargs)
-            except CommandError as exc:
-                raise InvalidCommand(_message(exc)) from exc
-            except Exception as exc:
-                raise InvalidCommand(_failure_message(name, exc, engine, configure_args)) from exc
-    finally:
-        if added_option:
-            configure_args.pop("transaction_per_migration", None)
+    with (
+        migration_lock(engine, configure_args, lock_timeout),
+        _sqlite_transactional_ddl(engine, configure_args),
+    ):
+        try:
+            function(**kwargs)
+        except CommandError as exc:
+            raise InvalidCommand(_message(exc)) from exc
+        except Exception as exc:
+            raise InvalidCommand(_failure_message(name, exc, engine, configure_args)) from exc
 
 
 def _failure_message(name: str, exc: Exception, engine: Any, configure_args: dict[str, Any]) -> str:
@@ -254,17 +248,22 @@ def _failure_message(name: str, exc: Exception, engine: Any, configure_args: dic
 
 
 @contextmanager
-def _sqlite_transactional_ddl(engine: Any) -> Iterator[None]:
-    """On SQLite, make pysqlite emit ``BEGIN`` so that DDL runs inside the transaction.
+def _sqlite_transactional_ddl(engine: Any, configure_args: dict[str, Any]) -> Iterator[None]:
+    """On SQLite, run DDL inside transactions, as on PostgreSQL.
 
     Python's sqlite3 driver opens transactions only before DML, so ``CREATE``/``DROP``/``ALTER``
-    would commit one by one. This is SQLAlchemy's documented pysqlite recipe, applied to the
-    app's engine for the duration of the command; the connections so changed are discarded
-    afterwards. On other databases it does nothing.
+    would commit one by one, and Alembic assumes SQLite has no transactional DDL. For the
+    duration of the command this makes the driver emit ``BEGIN`` (SQLAlchemy's documented
+    pysqlite recipe, on the app's engine, whose connections so changed are discarded afterwards)
+    and tells Alembic ``transactional_ddl=True`` (unless the app's ``Migrate`` sets it). Does
+    nothing on other databases, with other drivers, or for an in-memory database (which would
+    not survive the ``dispose()``).
+
+    :param engine: the app's SQLAlchemy engine.
+    :param configure_args: the ``context.configure`` arguments of the app's ``Migrate``.
     """
     in_memory = engine.url.database in (None, "", ":memory:")
     if engine.dialect.name != "sqlite" or engine.dialect.driver != "pysqlite" or in_memory:
-        # (an in-memory database would not survive the dispose() below)
         yield
         return
     from sqlalchemy import event
@@ -273,9 +272,14 @@ def _sqlite_transactional_ddl(engine: Any) -> Iterator[None]:
         connection.connection.dbapi_connection.isolation_level = None
         connection.exec_driver_sql("BEGIN")
 
+    added_option = "transactional_ddl" not in configure_args
+    if added_option:
+        configure_args["transactional_ddl"] = True
     event.listen(engine, "begin", begin)
     try:
         yield
     finally:
         event.remove(engine, "begin", begin)
         engine.dispose()
+        if added_option:
+            configure_args.pop("transactional_ddl", None)

@@ -284,10 +284,11 @@ class Merge(_MigrateCommand):
 class Upgrade(_MigrateCommand):
     """Upgrade to a later version.
 
-    Each revision runs in its own transaction (Alembic's transaction_per_migration), unless
-    the app's Migrate(...) sets that option itself: on PostgreSQL and SQLite a revision that
-    fails is rolled back and the database stays at the revision before it. MariaDB/MySQL commit
-    every DDL statement, so there a failing revision can leave part of its changes behind.
+    On PostgreSQL and SQLite the whole upgrade runs in one transaction (Alembic's default for
+    transactional DDL): if a revision fails, the database is left as it was before the command
+    (Migrate(app, db, transaction_per_migration=True) keeps the revisions before the failing
+    one instead). MariaDB/MySQL commit every DDL statement, so there a failing revision can leave
+    part of its changes behind.
 
     Concurrent upgrades of one database (several app replicas starting together) are serialised
     with a database lock (PostgreSQL advisory lock, MariaDB/MySQL GET_LOCK): the second waits,

@@ -43,8 +43,8 @@ def create_app():
         from flask_migrate import Migrate
 
         options = {}
-        if os.environ.get("ONE_TRANSACTION"):
-            options["transaction_per_migration"] = False
+        if os.environ.get("TRANSACTION_PER_MIGRATION"):
+            options["transaction_per_migration"] = True
         Migrate(app, db, **options)
     return app
 """
