@@ -31,6 +31,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	cd plugins/db && $(abspath $(BIN))/mypy
+	cd plugins/migrate && $(abspath $(BIN))/mypy
 
 docs: install
 	$(BIN)/mkdocs build --strict

@@ -103,7 +103,7 @@ def _read(file: str) -> dict[str, str | None]:
     logger.addHandler(handler)
     logger.propagate = False  # the warnings are reported below, with the file's name
     try:
-        values = dotenv.dotenv_values(file, encoding="utf-8")
+        values: dict[str, str | None] = dotenv.dotenv_values(file, encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         _warn(f"{file}: cannot be read ({exc}); skipped")
         return {}

@@ -275,7 +275,7 @@ def _ptipython(banner: str, context: dict[str, Any]) -> bool:
     except ImportError:
         return False
     print(banner)
-    embed(user_ns=context, history_filename=_history(".ptpython_history"))  # type: ignore[no-untyped-call]
+    embed(user_ns=context, history_filename=_history(".ptpython_history"))
     return True
 
 
