@@ -25,7 +25,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
-		-e "./plugins/db[postgresql,mysql]" -e "./plugins/migrate[postgresql,mysql]"
+		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]"
 
 lint: install
 	$(BIN)/ruff check .
