@@ -33,38 +33,39 @@ def _complete_words() -> list[str]:
 def _attach(
     parser: argparse.ArgumentParser, manager: Manager, words: list[str], help_args: Any
 ) -> None:
-    """Add a subparser per command of ``manager``; the one named in ``words`` gets its options."""
+    """Describe ``manager`` to argcomplete for the words typed so far.
+
+    While its command word is being typed, the word is a plain ``choices`` positional (no parser
+    per command, no plugin imported); once it is typed, only that command (or sub-manager) gets
+    a parser, with its real options.
+    """
     from .manager import _ARGS, _COMMAND, Manager, _summary
 
+    for option in manager.get_options():
+        option.add_to(parser)
     probe = manager.create_parser("", help_args)
     try:
         namespace, _ = probe.parse_known_args(words)
         name, rest = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
     except SystemExit:
         name, rest = None, []
-    for option in manager.get_options():
-        option.add_to(parser)
-    subparsers = parser.add_subparsers(dest=_COMMAND, metavar="COMMAND")
     target = None
     if name is not None:
         try:
             target = manager._find(name)
-        except Exception:
+        except Exception:  # a broken plugin completes nothing
             target = None
-    for candidate in manager.command_names():
-        command = manager._commands.get(candidate)
-        if candidate == name and target is not None:
-            if isinstance(target, Manager):
-                sub = subparsers.add_parser(candidate, add_help=False, help=_summary(target))
-                _attach(sub, target, rest, target.help_args or help_args)
-            else:
-                real = target.create_parser(candidate, target.help_args or help_args)
-                subparsers.add_parser(
-                    candidate, add_help=False, parents=[real], help=_summary(target)
-                )
-        else:
-            summary = _summary(command) if command is not None else ""
-            subparsers.add_parser(candidate, add_help=False, help=summary)
+    if target is None:
+        parser.add_argument(_COMMAND, metavar="COMMAND", choices=manager.command_names())
+        return
+    subparsers = parser.add_subparsers(dest=_COMMAND, metavar="COMMAND")
+    own_help = target.help_args if target.help_args is not None else help_args
+    if isinstance(target, Manager):
+        sub = subparsers.add_parser(name, add_help=False, help=_summary(target))
+        _attach(sub, target, rest, own_help)
+    else:
+        real = target.create_parser(name, own_help)
+        subparsers.add_parser(name, add_help=False, parents=[real], help=_summary(target))
 
 
 def autocomplete(manager: Manager, prog: str) -> None:
