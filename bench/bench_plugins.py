@@ -32,7 +32,7 @@ import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import Measure, measure
+from timing import HEADER, Measure, run_all
 
 COST = """\
 _cost_ms = {cost_ms}
@@ -181,52 +181,50 @@ def main() -> int:
         root = Path(tmp)
         (root / "myapp.py").write_text(APP)
         (root / "manage.py").write_text(MANAGE)
-        out = root / "completions"
         for count in args.counts:
             site = install("hub", count, args.import_cost_ms, root)
             env = {"PYTHONPATH": f"{site}:{root}", "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": ""}
-            kw = {"cwd": tmp, "env": env, "runs": args.runs}
-            results["help", count] = measure(
-                f"manage.py --help, {count} plugins", [py, "manage.py", "--help"], **kw
+            results["help", count] = Measure(
+                f"manage.py --help, {count} plugins", [py, "manage.py", "--help"], tmp, env
             )
-            results["run", count] = measure(
+            results["run", count] = Measure(
                 f"manage.py plugin001 hello, {count} plugins",
                 [py, "manage.py", "plugin001", "hello"],
-                **kw,
+                tmp,
+                env,
             )
             completion = {
                 **env,
                 "_ARGCOMPLETE": "2",
                 "COMP_LINE": "python manage.py plu",
                 "COMP_POINT": "20",
-                "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+                "_ARGCOMPLETE_STDOUT_FILENAME": str(root / f"completions-{count}"),
             }
-            results["complete", count] = measure(
+            results["complete", count] = Measure(
                 f"complete 'manage.py plu<TAB>', {count} plugins",
                 [py, "manage.py"],
-                cwd=tmp,
-                env=completion,
-                runs=args.runs,
+                tmp,
+                completion,
             )
         biggest = max(args.counts)
         site = install("flask", biggest, args.import_cost_ms, root)
         flask_env = {"PYTHONPATH": f"{site}:{root}", "FLASK_APP": "myapp:create_app"}
-        flask_help = measure(
-            f"flask --help, {biggest} flask.commands plugins",
-            [flask_bin, "--help"],
-            cwd=tmp,
-            env=flask_env,
-            runs=args.runs,
+        flask_help = Measure(
+            f"flask --help, {biggest} flask.commands plugins", [flask_bin, "--help"], tmp, flask_env
         )
+        run_all([*results.values(), flask_help], runs=args.runs)
     smallest = min(args.counts)
-    print(f"plugins import cost: {args.import_cost_ms} ms each; medians of {args.runs} runs")
-    print(f"{'command':<58} {'median':>11} {'ratio':>6} {'peak RSS':>11}")
+    print(
+        f"import cost {args.import_cost_ms} ms per plugin; medians of {args.runs} runs, round-robin"
+    )
+    print(HEADER)
     for what in ("help", "run", "complete"):
         for count in args.counts:
-            print(results[what, count].row(results[what, smallest]) + f"  (vs {smallest} plugin)")
+            print(results[what, count].row(results[what, smallest]) + f"  (vs {smallest})")
     print(flask_help.row())
-    ratio = results["help", biggest].ms / flask_help.ms
-    print(f"manage.py --help / flask --help with {biggest} plugins: {ratio:.2f}x")
+    help_big = results["help", biggest]
+    wall, cpu = help_big.ms / flask_help.ms, help_big.cpu_ms / flask_help.cpu_ms
+    print(f"manage.py --help / flask --help, {biggest} plugins: wall {wall:.2f}x, cpu {cpu:.2f}x")
     return 0
 
 

@@ -22,7 +22,7 @@ import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from timing import measure
+from timing import HEADER, Measure, run_all
 
 APP = """\
 from flask import Flask
@@ -100,23 +100,25 @@ def main() -> int:
         (root / "manage_str.py").write_text(manage_py(args.commands, import_string=True))
         py = sys.executable
         env = {"PYTHONPATH": str(root), "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": ""}
-        kw = {"cwd": tmp, "env": env, "runs": args.runs}
-        base = measure('python -c "import flask"', [py, "-c", "import flask"], **kw)
+        kw = {"cwd": tmp, "env": env}
+        base = Measure('python -c "import flask"', [py, "-c", "import flask"], **kw)
         rows = [
-            measure("python -c pass", [py, "-c", "pass"], **kw),
+            Measure("python -c pass", [py, "-c", "pass"], **kw),
             base,
-            measure(
+            Measure(
                 f"manage.py --help ({args.commands} commands)", [py, "manage.py", "--help"], **kw
             ),
-            measure(
+            Measure(
                 "manage.py cmd000 x (app created once)", [py, "manage.py", "cmd000", "x"], **kw
             ),
-            measure("manage.py sub --help", [py, "manage.py", "sub", "--help"], **kw),
-            measure(
+            Measure("manage.py sub --help", [py, "manage.py", "sub", "--help"], **kw),
+            Measure(
                 "manage.py --help, app as import string", [py, "manage_str.py", "--help"], **kw
             ),
         ]
-    print(f"{'command':<58} {'median':>11} {'vs flask':>6} {'peak RSS':>11}")
+        run_all(rows, runs=args.runs)
+    print(f"medians of {args.runs} runs, round-robin; ratios against import flask")
+    print(HEADER)
     for row in rows:
         print(row.row(base))
     return 0

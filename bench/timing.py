@@ -1,4 +1,8 @@
-"""Timing helper for the benchmarks: median wall time and peak memory of a command."""
+"""Timing helper for the benchmarks: wall time, CPU time and peak memory of commands.
+
+The commands compared in one table are run round-robin (A B C A B C ...), so that the drift of a
+shared machine affects them alike; each figure is a median.
+"""
 
 from __future__ import annotations
 
@@ -7,53 +11,69 @@ import statistics
 import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
 class Measure:
-    """Median wall time (ms) and median peak resident memory (MiB) over ``runs`` runs."""
+    """Medians over the runs: wall time (ms), CPU time user+sys (ms), peak resident memory (MiB)."""
 
     label: str
-    ms: float
-    mib: float
-    runs: int
+    argv: Sequence[str]
+    cwd: str | None = None
+    env: Mapping[str, str] | None = None
+    expect: int = 0
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    peaks: list[float] = field(default_factory=list)
 
-    def row(self, baseline: Measure | None = None) -> str:
-        ratio = f"{self.ms / baseline.ms:5.2f}x" if baseline else "      "
-        return f"{self.label:<58} {self.ms:8.1f} ms {ratio} {self.mib:7.1f} MiB"
+    @property
+    def ms(self) -> float:
+        return statistics.median(self.walls)
 
+    @property
+    def cpu_ms(self) -> float:
+        return statistics.median(self.cpus)
 
-def measure(
-    label: str,
-    argv: Sequence[str],
-    runs: int = 15,
-    cwd: str | None = None,
-    env: Mapping[str, str] | None = None,
-    warmup: int = 2,
-    expect: int = 0,
-) -> Measure:
-    """Run ``argv`` ``warmup + runs`` times; return the median of the timed runs.
+    @property
+    def mib(self) -> float:
+        return statistics.median(self.peaks)
 
-    Peak memory is the child's ``ru_maxrss`` from ``os.wait4`` (KiB on Linux).
-    :raises RuntimeError: when the command exits with a status other than ``expect``.
-    """
-    full_env = {**os.environ, **(env or {})}
-    times, peaks = [], []
-    for i in range(warmup + runs):
+    def once(self) -> tuple[float, float, float]:
+        """Run the command once: (wall ms, cpu ms, peak MiB)."""
+        env = {**os.environ, **(self.env or {})}
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.argv, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        code = os.waitstatus_to_exitcode(status)
-        if code != expect:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            raise RuntimeError(f"{label}: exit {code}\n{err}")
+        wall = (time.perf_counter() - start) * 1000
+        err = proc.stderr.read().decode() if proc.stderr else ""
         if proc.stderr:
             proc.stderr.close()
-        if i >= warmup:
-            times.append(elapsed * 1000)
-            peaks.append(usage.ru_maxrss / 1024)
-    return Measure(label, statistics.median(times), statistics.median(peaks), runs)
+        code = os.waitstatus_to_exitcode(status)
+        if code != self.expect:
+            raise RuntimeError(f"{self.label}: exit {code}\n{err}")
+        return wall, (usage.ru_utime + usage.ru_stime) * 1000, usage.ru_maxrss / 1024
+
+    def row(self, baseline: Measure | None = None) -> str:
+        wall = f"{self.ms / baseline.ms:5.2f}x" if baseline else "      "
+        cpu = f"{self.cpu_ms / baseline.cpu_ms:5.2f}x" if baseline else "      "
+        return (
+            f"{self.label:<52} {self.ms:7.1f} ms {wall} {self.cpu_ms:7.1f} ms {cpu} "
+            f"{self.mib:6.1f} MiB"
+        )
+
+
+HEADER = f"{'command':<52} {'wall':>10} {'ratio':>6} {'cpu':>10} {'ratio':>6} {'peak':>10}"
+
+
+def run_all(measures: Sequence[Measure], runs: int = 15, warmup: int = 2) -> None:
+    """Run every measure ``warmup + runs`` times, round-robin; keep the last ``runs``."""
+    for i in range(warmup + runs):
+        for m in measures:
+            wall, cpu, peak = m.once()
+            if i >= warmup:
+                m.walls.append(wall)
+                m.cpus.append(cpu)
+                m.peaks.append(peak)
