@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
@@ -70,17 +71,16 @@ def _normalize(name: str) -> str:
 class PluginInfo:
     """What is known of one plugin, for listing and loading.
 
+    The distribution's name, version and summary are read from its metadata on first use (one
+    parse of its ``METADATA``): finding or completing a namespace needs none of them.
+
     :param namespace: the command name it mounts (the entry-point name).
-    :param distribution: the distribution that publishes it (``None`` when registered in code).
-    :param version: that distribution's version.
     :param value: the entry point's value (``"package.module"``), or the registered object's name.
     :param status: ``available``, ``loaded``, ``error``, ``conflict``, ``disabled`` or ``shadowed``.
     :param error: the one-line error for ``error`` (and the reason for ``disabled``/``conflict``).
     """
 
     namespace: str
-    distribution: str | None
-    version: str | None
     value: str
     status: str = AVAILABLE
     error: str | None = None
@@ -88,20 +88,29 @@ class PluginInfo:
     entry_point: EntryPoint | None = field(default=None, repr=False)
     plugin: object | None = field(default=None, repr=False)
     command: object | None = field(default=None, repr=False)
-    _summary: str | None = field(default=None, repr=False)
+
+    @cached_property
+    def _metadata(self) -> Any:
+        dist = getattr(self.entry_point, "dist", None)
+        return None if dist is None else dist.metadata
+
+    @property
+    def distribution(self) -> str | None:
+        """The distribution that publishes the plugin (``None`` when registered in code)."""
+        return None if self._metadata is None else self._metadata["Name"]
+
+    @property
+    def version(self) -> str | None:
+        """That distribution's version."""
+        return None if self._metadata is None else self._metadata["Version"]
 
     @property
     def summary(self) -> str:
         """The distribution's one-line Summary (metadata only: the plugin is not imported)."""
-        if self._summary is None:
-            summary = ""
-            dist = getattr(self.entry_point, "dist", None)
-            if dist is not None:
-                summary = dist.metadata.get("Summary") or ""
-            elif self.plugin is not None:
-                summary = (getattr(self.plugin, "__doc__", None) or "").strip().partition("\n")[0]
-            self._summary = summary
-        return self._summary
+        if self._metadata is not None:
+            return self._metadata.get("Summary") or ""
+        doc = getattr(self.plugin, "__doc__", None) if self.plugin is not None else None
+        return (doc or "").strip().partition("\n")[0]
 
     def as_dict(self) -> dict[str, str | None]:
         """The fields shown by ``manage.py plugins --json``."""
@@ -152,13 +161,15 @@ class PluginRegistry:
         return self._pm
 
     # -- discovery --------------------------------------------------------------------------
-    def _disabled_reason(self, namespace: str, distribution: str | None) -> str | None:
-        names = {_normalize(namespace)}
-        if distribution:
-            names.add(_normalize(distribution))
+    def _disabled_reason(self, info: PluginInfo) -> str | None:
         env = {
             _normalize(n) for n in os.environ.get(DISABLE_PLUGINS_ENV, "").split(",") if n.strip()
         }
+        if not (env or self.disabled or self.only is not None):
+            return None  # the usual case: no need to read the distribution's metadata
+        names = {_normalize(info.namespace)}
+        if info.distribution:
+            names.add(_normalize(info.distribution))
         if names & env:
             return f"disabled by {DISABLE_PLUGINS_ENV}"
         if names & self.disabled:
@@ -179,15 +190,8 @@ class PluginRegistry:
             from importlib.metadata import entry_points
 
             for ep in entry_points(group=ENTRY_POINT_GROUP):
-                dist = getattr(ep, "dist", None)
-                info = PluginInfo(
-                    namespace=ep.name,
-                    distribution=dist.name if dist is not None else None,
-                    version=dist.version if dist is not None else None,
-                    value=ep.value,
-                    entry_point=ep,
-                )
-                reason = self._disabled_reason(ep.name, info.distribution)
+                info = PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep)
+                reason = self._disabled_reason(info)
                 if reason:
                     info.status, info.error = DISABLED, reason
                 self._installed.setdefault(ep.name, []).append(info)
@@ -217,8 +221,6 @@ class PluginRegistry:
         self.plugin_manager.register(plugin, name=name)
         info = PluginInfo(
             namespace=name,
-            distribution=None,
-            version=None,
             value=getattr(plugin, "__name__", type(plugin).__name__),
             status=LOADED,
             plugin=plugin,
