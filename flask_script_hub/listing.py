@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -44,6 +43,8 @@ class PluginsCommand(Command):
                 registry.load(info, mount=True)
         infos = registry.infos(shadowing=manager._commands)
         if as_json:
+            import json
+
             json.dump([info.as_dict() for info in infos], sys.stdout, indent=2)
             sys.stdout.write("\n")
         elif not infos:
