@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import enum
     import inspect
+    from contextlib import AbstractContextManager
 
     from flask import Flask
 
@@ -139,16 +140,19 @@ class Command:
     did, extended for Python 3:
 
     * a parameter without a default is a positional argument; ``*args`` takes any number;
-    * a parameter with a default, or a keyword-only parameter, is an option ``-x/--name`` (the short
-      form from the first letter, skipped when another option has it); ``under_scores`` are spelt
-      ``--under-scores`` with ``--under_scores`` kept as an alias for old scripts;
-    * a ``False`` default makes a flag; a ``True`` default makes ``--name/--no-name``;
+    * a parameter with a default, or a keyword-only parameter, is an option ``-x/--name``, as in
+      Flask-Script 2.0.6: the short form is the first letter (skipped when another option has it),
+      the long form keeps the parameter's spelling (``--profile_dir``) and also accepts dashes
+      (``--profile-dir``); a one-letter parameter ``b`` gets ``-b`` and ``--b``;
+    * a ``False`` default makes a flag (``-v/--verified``); a ``True`` default keeps the short flag
+      and ``--name`` (which confirm the default, as in Flask-Script 2.0.6) and adds
+      ``--no-name`` to turn it off;
     * the annotation, or else the type of the default, converts the value: ``int``, ``float``,
       ``pathlib.Path``, an :class:`enum.Enum` (by name or value), ``typing.Literal[...]`` (choices),
       ``list[T]`` (several values);
     * a parameter named ``app`` without a default receives the application instead of a value
       from the command line (the seed's ``def mycommand(app)``);
-    * the docstring is the help: its first line in command lists, all of it in ``--help``.
+    * the docstring is the help: its first paragraph in command lists, all of it in ``--help``.
 
     The return value of :meth:`run`, if an ``int``, is the exit status.
 
@@ -166,6 +170,13 @@ class Command:
     help_args: Sequence[str] | None = None
     capture_all_args: bool = False
     needs_app: bool = True
+
+    # Class-level defaults, so that a subclass whose __init__ does not call super().__init__()
+    # (the Flask-Script docs' ``class Hello(Command)`` with its own __init__) still works.
+    _func: Callable[..., Any] | None = None
+    _signature_options: list[Option | Group] | None = None
+    _inject_app: bool = False
+    _varargs: str | None = None
 
     def __init__(self, func: Callable[..., Any] | None = None) -> None:
         self._func = func
@@ -186,8 +197,8 @@ class Command:
 
     @property
     def help(self) -> str:
-        """The first line of the docstring (shown in command lists)."""
-        return self.description.partition("\n")[0].strip()
+        """The first paragraph of the docstring, on one line (shown in command lists)."""
+        return first_paragraph(self.description)
 
     # -- options ----------------------------------------------------------------------------
     def get_options(self) -> list[Option | Group]:
@@ -207,8 +218,12 @@ class Command:
         return list(self._signature_options)
 
     def add_option(self, option: Option | Group) -> None:
-        """Append an option (used by ``@manager.option``)."""
-        list.append(self.option_list, option)  # type: ignore[arg-type]
+        """Append an option (used by ``@manager.option``).
+
+        A class-level ``option_list`` (a tuple, or a list shared by the class) is copied to the
+        instance first, so that adding an option never changes other instances.
+        """
+        self.option_list = [*self.option_list, option]
 
     def create_parser(
         self, prog: str, help_args: Sequence[str] = ("-?", "--help")
@@ -235,18 +250,38 @@ class Command:
 
     # -- running ----------------------------------------------------------------------------
     def __call__(self, app: Flask | None = None, *args: Any, **kwargs: Any) -> Any:
-        """Run the command inside ``app.app_context()`` (without one when ``app`` is None).
+        """Run the command inside :meth:`command_context` (without one when ``app`` is None).
 
-        Follows Flask-Script 2.0's ``Command.__call__(app, *args, **kwargs)``; Flask-Script pushed
-        a test request context, this pushes an app context, which is what ``current_app`` and
-        extensions need. Subclasses that manage the app themselves (``Server``) override it.
+        Follows Flask-Script 2.0.6's ``Command.__call__(app, *args, **kwargs)``, which ran
+        :meth:`run` inside ``app.test_request_context()``. Subclasses that manage the app
+        themselves (``Server``) override it.
         """
         if self._func is not None and self._inject_app:
             kwargs["app"] = app
         if app is None:
             return self.run(*args, **kwargs)
-        with app.app_context():
+        with self.command_context(app):
             return self.run(*args, **kwargs)
+
+    def command_context(self, app: Flask) -> AbstractContextManager[Any]:
+        """The context the command runs in: ``app.test_request_context()`` by default.
+
+        As Flask-Script 2.0.6: ``url_for()`` (also with ``_external=True``, giving
+        ``http://localhost/...`` unless ``SERVER_NAME`` is set), ``request`` and templates work in
+        a command; the app context is pushed with it. The root manager's
+        ``request_context=False`` chooses the plain ``app.app_context()`` (what ``flask``
+        commands get).
+
+        :param app: the application.
+        :returns: a context manager that pushes the context on entry and pops it on exit.
+        """
+        from .manager import current_manager
+
+        try:
+            use_request = current_manager().request_context
+        except RuntimeError:  # called outside manage.py (a test calling the command directly)
+            use_request = True
+        return app.test_request_context() if use_request else app.app_context()
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         """Do the work of the command; receives the parsed options as keyword arguments.
@@ -277,6 +312,15 @@ def add_help_option(
             default=argparse.SUPPRESS,
             help="show this help message and exit",
         )
+
+
+def first_paragraph(text: str) -> str:
+    """The first paragraph of a (dedented) docstring, its lines joined by single spaces.
+
+    Command lists show it; argparse's help formatter wraps it to the terminal width.
+    """
+    paragraph = text.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
 
 
 def cleandoc(doc: str) -> str:
@@ -333,24 +377,23 @@ def options_from_signature(func: Callable[..., Any]) -> tuple[list[Option | Grou
 def _optional(param: inspect.Parameter, annotation: Any, shorts_taken: set[str]) -> Option:
     default = None if param.default is param.empty else param.default
     kind = _unwrap_optional(annotation)
+    # Flask-Script 2.0.6's flags: "-" + first letter, "--" + the name as written; the dashed
+    # spelling of an under_scored name is accepted too.
     flags = []
     short = "-" + param.name[0]
-    if len(param.name) > 1 and short not in shorts_taken:
+    if len(param.name) == 1 or short not in shorts_taken:
         shorts_taken.add(short)
         flags.append(short)
-    if len(param.name) == 1:
-        flags.append(short)
-    else:
-        long = "--" + param.name.replace("_", "-")
-        flags.append(long)
-        if "_" in param.name:
-            flags.append("--" + param.name)
+    flags.append("--" + param.name)
+    if "_" in param.name:
+        flags.append("--" + param.name.replace("_", "-"))
     kwargs: dict[str, Any] = {"dest": param.name, "default": default}
     if param.default is param.empty:
         kwargs["required"] = True
     if kind is bool or (kind is param.empty and isinstance(default, bool)):
         if default is True:
-            flags = [f for f in flags if f.startswith("--")]  # -x would read as "turn on"
+            # -x and --name confirm the default (Flask-Script 2.0.6's store_true); --no-name
+            # turns it off
             kwargs["action"] = argparse.BooleanOptionalAction
         else:
             kwargs["action"] = "store_true"

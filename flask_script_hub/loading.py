@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .commands import InvalidCommand, one_line
 
@@ -29,50 +29,58 @@ def _is_flask(obj: object) -> bool:
 def import_app_object(spec: str) -> object:
     """Import what an app import string names, as ``flask --app`` reads it.
 
-    :param spec: ``"package.module:name"`` (an app or a factory),
-        ``"package.module:create_app('dev')"``
-        (a factory call, handed to :func:`flask.cli.locate_app`), or ``"package.module"`` (its
-        ``app``/``application`` instance, else its ``create_app``/``make_app`` factory, in the
-        order of Flask's ``find_best_app``). The working directory is importable, as with Flask.
+    Uses :mod:`flask.cli` (``prepare_import``, ``find_best_app``, ``find_app_by_string``), so the
+    forms and the error hints are those of ``flask --app``:
+
+    * ``"app.py"``, ``"src/app.py"``, ``"package"``, ``"package.module"`` (a file path is turned
+      into a module name and its folder put on ``sys.path``);
+    * ``":name"`` after it: an app instance, or a factory;
+    * ``":create_app('dev', debug=True)"``: a factory call with literal arguments (Flask calls it);
+    * no name: the ``app``/``application`` instance, else the only Flask instance of the module
+      (``webapp``), else its ``create_app``/``make_app`` factory, in the order of Flask's
+      ``find_best_app``.
+
+    A factory found without a call expression is returned uncalled, so that the manager calls it
+    with the manager options (Flask calls it without arguments).
+
+    :param spec: the import string (``Manager("...")`` or ``FLASK_APP``).
     :returns: a :class:`flask.Flask` instance or a factory callable.
-    :raises InvalidCommand: when the module cannot be imported or names nothing usable.
+    :raises InvalidCommand: with Flask's message when the module cannot be imported or names
+        nothing usable. An ImportError raised inside the app's own code propagates unchanged (its
+        traceback is the useful part).
     """
-    module_name, _, attr = spec.partition(":")
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    if "(" in attr:
-        from flask.cli import NoAppException, locate_app
+    import inspect
+    import re
 
-        try:
-            return locate_app(module_name, attr)
-        except NoAppException as exc:
-            raise InvalidCommand(str(exc).strip().splitlines()[0]) from exc
+    from flask.cli import NoAppException, find_app_by_string, find_best_app, prepare_import
+
+    parts = re.split(r":(?![\\/])", spec, maxsplit=1)  # flask.cli.ScriptInfo's split
+    path, name = parts[0], (parts[1] if len(parts) > 1 else "")
+    module_name = prepare_import(path)
     try:
-        import importlib
-
-        module = importlib.import_module(module_name)
+        __import__(module_name)
     except ImportError as exc:
-        if exc.name != module_name.rpartition(".")[2] and exc.name != module_name:
-            raise  # the app itself failed to import something: show the real traceback
-        raise InvalidCommand(f"could not import {module_name!r} (from the app {spec!r})") from exc
-    if attr:
-        obj: object = module
-        for part in attr.split("."):
-            try:
-                obj = getattr(obj, part)
-            except AttributeError:
-                raise InvalidCommand(f"{module_name!r} has no attribute {attr!r}") from None
-        return obj
-    for name in ("app", "application"):
-        if _is_flask(getattr(module, name, None)):
-            return getattr(module, name)
-    for name in ("create_app", "make_app"):
-        if callable(getattr(module, name, None)):
-            return getattr(module, name)
-    raise InvalidCommand(
-        f"no Flask app or factory found in {module_name!r}: "
-        f"name it, e.g. '{module_name}:create_app'"
-    )
+        # as flask.cli.locate_app: an ImportError raised deeper than this frame comes from the
+        # app's own imports, and its traceback is the useful part
+        if exc.__traceback__ is not None and exc.__traceback__.tb_next is not None:
+            raise
+        raise InvalidCommand(f"Could not import {module_name!r}.") from exc
+    module = sys.modules[module_name]
+    try:
+        if name:
+            if name.isidentifier():
+                attribute = getattr(module, name, None)
+                if inspect.isfunction(attribute):
+                    return attribute
+            return find_app_by_string(module, name)
+        if not any(_is_flask(value) for value in vars(module).values()):
+            for factory_name in ("create_app", "make_app"):
+                factory = getattr(module, factory_name, None)
+                if inspect.isfunction(factory):
+                    return factory
+        return find_best_app(module)
+    except NoAppException as exc:
+        raise InvalidCommand(str(exc).strip().splitlines()[0]) from exc
 
 
 class AppLoader:
@@ -82,6 +90,11 @@ class AppLoader:
         ``[(manager, {dest: value}), ...]``.
     :param app: an app to use instead of the root manager's (the ``flask`` command passes its own).
     :param load_dotenv: load ``.flaskenv``/``.env`` first, as the Flask CLI does.
+    :param given: the manager options given on the command line, as ``(manager, label)`` pairs
+        (``label``: ``"manage.py: -c/--config"``); an option that nothing can receive (the app is
+        a ready instance, or was loaded by ``flask``) is a usage error, never silently ignored.
+    :param usage_error: reports a usage error and exits with status 2 (the root parser's
+        ``error``); default: raise :class:`SystemExit` (2) after printing the message.
     """
 
     def __init__(
@@ -89,11 +102,22 @@ class AppLoader:
         path: Sequence[tuple[Manager, Mapping[str, Any]]],
         app: Flask | None = None,
         load_dotenv: bool = True,
+        *,
+        given: Sequence[tuple[Manager, str]] = (),
+        usage_error: Callable[[str], NoReturn] | None = None,
     ) -> None:
         self.path = path
         self.override = app
         self.load_dotenv = load_dotenv
+        self.given = given
+        self.usage_error = usage_error or _usage_error
         self._app: Flask | None = None
+
+    def _refuse_options(self, manager: Manager, why: str) -> None:
+        """Fail with a usage error if options of ``manager`` were given; ``why`` says why."""
+        labels = [label for m, label in self.given if m is manager]
+        if labels:
+            self.usage_error(f"{', '.join(labels)} cannot be applied: {why}")
 
     def __call__(self) -> Flask:
         """Return the app, creating it on the first call.
@@ -114,6 +138,11 @@ class AppLoader:
     def _create(self) -> Flask:
         root, root_options = self.path[0]
         if self.override is not None:
+            self._refuse_options(
+                root,
+                "the app was loaded by the flask command (--app/FLASK_APP), not by this "
+                "manager; run manage.py, or configure the app that flask loads",
+            )
             app: Any = self.override
         else:
             if self.load_dotenv:
@@ -123,6 +152,10 @@ class AppLoader:
                     load_dotenv_files()
             app = self._resolve_root(root.app, dict(root_options))
         for manager, options in self.path[1:]:
+            if manager.app is None or _is_flask(manager.app):
+                self._refuse_options(
+                    manager, "this sub-manager has no app function to pass them to"
+                )
             if manager.app is None:
                 continue
             if _is_flask(manager.app):
@@ -148,6 +181,11 @@ class AppLoader:
         if isinstance(spec, str):
             spec = import_app_object(spec)
         if _is_flask(spec):
+            self._refuse_options(
+                self.path[0][0],
+                "the app is a ready Flask instance, so manager options have nothing to be "
+                "passed to; give Manager an app factory (Manager(create_app)) instead",
+            )
             return spec
         if not callable(spec):
             raise InvalidCommand(
@@ -164,3 +202,8 @@ class AppLoader:
         except Exception as exc:
             name = getattr(func, "__qualname__", repr(func))
             raise InvalidCommand(f"the {what} {name}() failed: {one_line(exc)}") from exc
+
+
+def _usage_error(message: str) -> NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)

@@ -18,7 +18,8 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .commands import Command, Group, InvalidCommand, Option, add_help_option
+from ._compat import parser_actions, parser_option_strings
+from .commands import Command, Group, InvalidCommand, Option, add_help_option, first_paragraph
 
 if TYPE_CHECKING:
     import pluggy
@@ -119,13 +120,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _summary(command: object) -> str:
-    """One line describing a command, a sub-manager or a click command, without running anything."""
+    """One line describing a command, a sub-manager or a click command, without running anything.
+
+    The first paragraph of its help, reflowed (argparse wraps it to the terminal width).
+    """
     if isinstance(command, Manager):
-        return (command.help or command.description or "").strip().partition("\n")[0]
+        return first_paragraph(command.help or command.description or "")
     text = getattr(command, "help", None)
     if isinstance(text, str):
-        return text.strip().partition("\n")[0]
-    return (command.__doc__ or "").strip().partition("\n")[0]
+        return first_paragraph(text)
+    return first_paragraph(command.__doc__ or "")
 
 
 class Manager:
@@ -142,7 +146,9 @@ class Manager:
         replaces the app of everything below it.
     :param with_default_commands: add ``shell``, ``runserver`` and ``plugins``; ``None`` (default)
         means yes for the root manager and no for a sub-manager.
-    :param usage: default for ``help`` and ``description``.
+    :param usage: the usage line of this manager's help and usage errors, as in Flask-Script
+        2.0.6 (``Manager(usage="Perform database operations")``); also the default for ``help``
+        and ``description``. ``None`` (default): argparse's generated usage.
     :param help: one line shown for this manager in its parent's command list.
     :param description: text shown at the top of this manager's ``--help``.
     :param disable_argcomplete: do not answer shell-completion requests.
@@ -152,6 +158,9 @@ class Manager:
         (the environment variable ``FLASK_SCRIPT_HUB_DISABLE_PLUGINS`` adds to it).
     :param load_dotenv: load ``.flaskenv`` and ``.env`` before creating the app, as the Flask
         CLI does (``FLASK_SKIP_DOTENV=1`` turns it off too).
+    :param request_context: run commands inside ``app.test_request_context()`` (default, as
+        Flask-Script 2.0.6: ``url_for`` works in commands); ``False`` pushes only
+        ``app.app_context()``, as ``flask`` commands get. Read from the root manager.
     """
 
     #: Option strings that print help, for this manager and, unless they set their own, the
@@ -171,6 +180,7 @@ class Manager:
         plugins: Sequence[str] | None = None,
         disable_plugins: Sequence[str] | None = None,
         load_dotenv: bool = True,
+        request_context: bool = True,
     ) -> None:
         self.app = app
         self.usage = usage
@@ -179,6 +189,7 @@ class Manager:
         self.disable_argcomplete = disable_argcomplete
         self.with_default_commands = with_default_commands
         self.load_dotenv = load_dotenv
+        self.request_context = request_context
         self.parent: Manager | None = None
         self._commands: dict[str, Any] = {}
         self._options: list[Option | Group] = []
@@ -221,12 +232,16 @@ class Manager:
                 name = type(command).__name__.lower().removesuffix("command") or "command"
         if isinstance(command, Manager):
             command.parent = self
+        target = self
         if namespace:
-            if namespace not in self._commands:
+            if not isinstance(self._commands.get(namespace), Manager):
                 self.add_command(namespace, Manager())
-            self._commands[namespace].add_command(name, command)
-        else:
-            self._commands[name] = command
+            target = self._commands[namespace]
+            if isinstance(command, Manager):
+                command.parent = target
+        # stored directly, as Flask-Script 2.0.6 did: going through add_command again would read
+        # a class-level ``namespace`` attribute of the command once more, without end
+        target._commands[name] = command
 
     def command(self, func: F) -> F:
         """Decorator: make a function a command named after it, options read from its signature.
@@ -279,6 +294,19 @@ class Manager:
     def get_options(self) -> list[Option | Group]:
         """The manager options (Flask-Script 2.0 API)."""
         return list(self._options)
+
+    def set_defaults(self) -> None:
+        """Add the default commands now if this manager gets them, then never again.
+
+        Flask-Script 2.0.6 API (``run`` calls it): ``with_default_commands=None`` means yes for
+        a root manager (no parent), no for a sub-manager. Commands already registered under the
+        default names are kept.
+        """
+        if self.with_default_commands is None:
+            self.with_default_commands = self._is_root()
+        if self.with_default_commands:
+            self.add_default_commands()
+        self.with_default_commands = False
 
     def add_default_commands(self) -> None:
         """Add ``shell``, ``runserver`` and ``plugins`` unless commands of those names exist."""
@@ -339,8 +367,7 @@ class Manager:
         return self.parent is None
 
     def _prepare(self) -> None:
-        if self.with_default_commands or (self.with_default_commands is None and self._is_root()):
-            self.add_default_commands()
+        self.set_defaults()
 
     def _find(self, name: str) -> Any:
         """The command called ``name`` here (``_`` and ``-`` interchangeable), or a plugin's."""
@@ -377,6 +404,7 @@ class Manager:
         """
         parser = _Parser(
             prog=prog,
+            usage=self.usage,
             description=self.description,
             add_help=False,
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -459,14 +487,18 @@ class Manager:
             autocomplete(self, prog)
         manager = self
         path: list[tuple[Manager, dict[str, Any]]] = []
+        given: list[tuple[Manager, str, list[str]]] = []  # manager options given on the line
         help_args: Sequence[str] = DEFAULT_HELP_ARGS
+        manager_parsers: list[tuple[str, argparse.ArgumentParser]] = []
         while True:
             if manager is not self:
                 manager._prepare()  # a sub-manager's defaults, if it asked for them
             if manager.help_args is not None:
                 help_args = manager.help_args
             parser = manager.create_parser(prog, help_args)
-            namespace = parser.parse_args(args)
+            manager_parsers.append((prog, parser))
+            namespace, given_here = _parse_tracking(parser, args, help_args)
+            given.extend((manager, prog, strings) for strings in given_here)
             name, args = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
             options = {k: v for k, v in vars(namespace).items() if k not in (_COMMAND, _ARGS)}
             path.append((manager, options))
@@ -485,20 +517,78 @@ class Manager:
                 continue
             break
 
-        invocation.loader = AppLoader(path, invocation.app_override, self.load_dotenv)
+        invocation.loader = AppLoader(
+            path,
+            invocation.app_override,
+            self.load_dotenv,
+            given=[(m, f"{p}: {'/'.join(strings)}") for m, p, strings in given],
+            usage_error=manager_parsers[0][1].error,
+        )
         command_help = command.help_args if command.help_args is not None else help_args
         parser = command.create_parser(prog, command_help)
         positional: list[Any] = []
+        namespace, remaining = parser.parse_known_args(args)
         if command.capture_all_args:
-            namespace, remaining = parser.parse_known_args(args)
             positional.append(remaining)
-        else:
-            namespace = parser.parse_args(args)
+        elif remaining:
+            parser.error(_unrecognized(remaining, command_help, manager_parsers))
         app = invocation.loader() if command.needs_app else None
         result = command(app, *positional, **vars(namespace))
         if isinstance(result, int) and not isinstance(result, bool):
             return result
         return 0
+
+
+def _parse_tracking(
+    parser: argparse.ArgumentParser, args: list[str], help_args: Sequence[str]
+) -> tuple[argparse.Namespace, list[list[str]]]:
+    """Parse a manager's options; also say which were given on the command line.
+
+    argparse sets a default only for a destination the namespace does not hold yet, so the
+    namespace starts with a marker in every destination: those still marked were not given.
+
+    :returns: ``(namespace, given)``: the parsed namespace (defaults filled in) and the option
+        strings of each option given (``[["-c", "--config"], ...]``).
+    """
+    namespace, extras = parser.parse_known_args(args)
+    if extras:
+        parser.error(_unrecognized(extras, help_args, []))
+    actions = [a for a in parser_actions(parser) if a.option_strings and a.dest != "help"]
+    unset = object()
+    try:
+        marked, _ = parser.parse_known_args(
+            args, argparse.Namespace(**{a.dest: unset for a in actions})
+        )
+        given = [list(a.option_strings) for a in actions if getattr(marked, a.dest) is not unset]
+    except (TypeError, AttributeError):
+        # an action that updates the current value (append, count) cannot start from a marker:
+        # compare with the defaults instead
+        given = [
+            list(a.option_strings)
+            for a in actions
+            if getattr(namespace, a.dest, a.default) != a.default
+        ]
+    return namespace, given
+
+
+def _unrecognized(
+    extras: list[str],
+    help_args: Sequence[str],
+    managers: Sequence[tuple[str, argparse.ArgumentParser]],
+) -> str:
+    """argparse's "unrecognized arguments" message, with a hint for Flask-Script habits."""
+    message = f"unrecognized arguments: {' '.join(extras)}"
+    flags = [e.partition("=")[0] for e in extras if e.startswith("-")]
+    for flag in flags:
+        for prog, parser in managers:
+            if flag in parser_option_strings(parser) and flag not in help_args:
+                return (
+                    f"{message} ({flag} is an option of {prog!r}: manager options go before "
+                    f"the command, as in '{prog} {flag} ... COMMAND')"
+                )
+    if any(flag in ("-h", "--help") and flag not in help_args for flag in flags):
+        return f"{message} (help is {' or '.join(help_args) or 'not available here'})"
+    return message
 
 
 def _plugin_summary(info: PluginInfo) -> str:

@@ -19,20 +19,43 @@ YES_CHOICES = ("y", "yes", "1", "on", "true", "t")
 NO_CHOICES = ("n", "no", "0", "off", "false", "f")
 
 
+def _write(text: str) -> None:
+    """Write to ``sys.stdout``, flushing it if it can be (a minimal stream has no ``flush``)."""
+    out = sys.stdout
+    if out is None:  # pythonw, or stdout closed by the caller
+        return
+    out.write(text)
+    flush = getattr(out, "flush", None)
+    if callable(flush):
+        flush()
+
+
+def _stdin_open() -> bool:
+    """Whether there is a ``sys.stdin`` to read (``None`` when fd 0 was closed at start-up)."""
+    stdin = sys.stdin
+    return stdin is not None and not getattr(stdin, "closed", False)
+
+
 def _read(text: str, *, hidden: bool = False) -> str | None:
-    """Show ``text`` and read one line; ``None`` at end of input."""
-    if hidden and sys.stdin.isatty():
+    """Show ``text`` and read one line; ``None`` at end of input or without a stdin."""
+    if not _stdin_open():
+        _write(text + "\n")
+        return None
+    isatty = getattr(sys.stdin, "isatty", None)
+    if hidden and callable(isatty) and isatty():
         import getpass
 
         try:
             return getpass.getpass(text)
         except EOFError:
             return None
-    sys.stdout.write(text)
-    sys.stdout.flush()
-    line = sys.stdin.readline()
+    _write(text)
+    try:
+        line = sys.stdin.readline()
+    except (OSError, ValueError):  # a stdin closed or unreadable while asking: end of input
+        line = ""
     if not line:
-        sys.stdout.write("\n")
+        _write("\n")
         return None
     return line.rstrip("\r\n")
 
@@ -148,4 +171,4 @@ def prompt_choices(
             return answer
         if default is not None and answer == default.lower():
             return answer
-        sys.stdout.write(f"Please choose one of: {', '.join(keys)}\n")
+        _write(f"Please choose one of: {', '.join(keys)}\n")

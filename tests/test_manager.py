@@ -142,16 +142,28 @@ def test_app_import_strings(write, project, monkeypatch, spec):
     def name():
         print(current_app.name)
 
-    expected = {"apps_mod:create_app": "factory-c", "apps_mod:make('z')": "z"}.get(spec, "instance")
-    assert runner.invoke(manager, ["-c", "c", "name"]).stdout == f"{expected}\n"
+    if spec == "apps_mod:create_app":
+        assert runner.invoke(manager, ["-c", "c", "name"]).stdout == "factory-c\n"
+        return
+    expected = {"apps_mod:make('z')": "z"}.get(spec, "instance")
+    assert runner.invoke(manager, ["name"]).stdout == f"{expected}\n"
+    # the app is ready (an instance, or a factory Flask called): -c would be ignored, so it fails
+    ignored = runner.invoke(manager, ["-c", "c", "name"])
+    assert (ignored.exit_code, ignored.stdout) == (2, "")
+    assert "error: manage.py: -c cannot be applied" in ignored.stderr
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ("missing_mod:app", "could not import 'missing_mod'"),
-        ("json:nothing", "'json' has no attribute 'nothing'"),
-        ("json", "no Flask app or factory found in 'json'"),
+        # flask --app's messages (flask.cli)
+        ("missing_mod:app", "error: Could not import 'missing_mod'."),
+        ("json:nothing", "error: Failed to find attribute 'nothing' in 'json'."),
+        (
+            "json",
+            "error: Failed to find Flask application or factory in module 'json'. "
+            "Use 'json:name' to specify one.",
+        ),
     ],
 )
 def test_bad_import_strings(spec, message):
