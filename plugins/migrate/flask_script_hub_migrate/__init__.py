@@ -8,6 +8,9 @@ import line::
 
     manager.add_command("db", MigrateCommand)
 
+``MigrateCommand`` behaves as Flask-Migrate 2's: ``db downgrade`` runs without asking, also
+without a terminal (deploy scripts rely on it); the ``migrate`` namespace's ``downgrade`` asks.
+
 Importing this package imports neither Flask-Migrate nor Alembic; the commands do, when they run.
 """
 
@@ -41,8 +44,11 @@ def make_manager() -> Manager:
 def __getattr__(name: str) -> Any:
     # ``MigrateCommand`` is built on first access, as Flask-Migrate 2's ``MigrateCommand`` was
     # a module-level Manager; building it lazily keeps ``import flask_script_hub_migrate`` cheap.
+    # It behaves as Flask-Migrate 2's: `db downgrade` does not ask (the namespace's does).
     if name == "MigrateCommand":
-        manager = make_manager()
+        from .commands import make_manager as _make
+
+        manager = _make(legacy=True)
         globals()["MigrateCommand"] = manager
         return manager
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -30,6 +30,7 @@ __all__ = [
     "Heads",
     "History",
     "Init",
+    "LegacyDowngrade",
     "ListTemplates",
     "Merge",
     "Migrate",
@@ -327,6 +328,10 @@ class Downgrade(_MigrateCommand):
     Transactions and locking as for upgrade.
     """
 
+    #: Ask before downgrading (the ``migrate`` namespace). ``MigrateCommand``, the drop-in for
+    #: Flask-Migrate 2's, uses :class:`LegacyDowngrade`, which does not ask.
+    confirm: bool = True
+
     option_list = (
         _directory(),
         _sql(),
@@ -341,9 +346,9 @@ class Downgrade(_MigrateCommand):
             lock_timeout: float | None, yes: bool, revision: str) -> None:  # fmt: skip
         from . import _engine
 
-        if not sql and not yes:
+        if self.confirm and not sql and not yes:
             where = _engine.database_label()
-            if not sys.stdin.isatty():
+            if sys.stdin is None or sys.stdin.closed or not sys.stdin.isatty():
                 raise InvalidCommand(
                     f"Refusing to downgrade {where} to {revision!r} without --yes "
                     "(stdin is not a terminal)."
@@ -363,6 +368,18 @@ class Downgrade(_MigrateCommand):
             x_arg=x_arg,
             lock_timeout=lock_timeout,
         )
+
+
+class LegacyDowngrade(Downgrade):
+    """Revert to a previous version.
+
+    As Flask-Migrate 2's ``MigrateCommand``: no confirmation, also without a terminal, so that
+    deploy and CI scripts that ran ``manage.py db downgrade`` keep working (--yes is accepted and
+    changes nothing). The ``migrate`` namespace's downgrade asks first. Transactions and locking
+    as for upgrade.
+    """
+
+    confirm = False
 
 
 class Show(_MigrateCommand):
@@ -528,13 +545,17 @@ def remember_namespace_options(
     app.extensions[OPTIONS_KEY] = {"directory": directory, "x_arg": x_arg}
 
 
-def make_manager() -> Manager:
-    """Return a new sub-manager with every command of :data:`COMMANDS` (see the package doc)."""
+def make_manager(*, legacy: bool = False) -> Manager:
+    """Return a new sub-manager with every command of :data:`COMMANDS` (see the package doc).
+
+    :param legacy: build Flask-Migrate 2's ``MigrateCommand``: ``usage="Perform database
+        migrations"`` (its usage line) and :class:`LegacyDowngrade` (no confirmation).
+    """
     from flask_script_hub import Manager
 
     manager = Manager(
         remember_namespace_options,
-        usage="Perform database migrations",
+        usage="Perform database migrations" if legacy else None,
         help="Perform database migrations (Alembic, through Flask-Migrate).",
         description="Perform database migrations: the commands of `flask db` (Flask-Migrate).",
     )
@@ -553,5 +574,7 @@ def make_manager() -> Manager:
         help="Additional arguments consumed by custom env.py scripts (repeatable)",
     )
     for name, command_class in COMMANDS.items():
+        if legacy and command_class is Downgrade:
+            command_class = LegacyDowngrade
         manager.add_command(name, command_class())
     return manager
