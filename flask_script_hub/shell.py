@@ -152,10 +152,14 @@ class Shell(Command):
 
     # -- running ----------------------------------------------------------------------------
     def __call__(self, app: Flask | None = None, *args: Any, **kwargs: Any) -> Any:
-        """Push ``app.app_context()`` and run the shell (Flask-Script pushed a request context)."""
+        """Run the shell inside :meth:`~.Command.command_context`, as every command.
+
+        A test request context by default, as Flask-Script 2.0.6 (``url_for`` works in the
+        shell); the app context alone with ``Manager(request_context=False)``.
+        """
         if app is None:
             raise InvalidCommand("the shell needs an application")
-        with app.app_context():
+        with self.command_context(app):
             return self.run(app, **kwargs)
 
     def run(

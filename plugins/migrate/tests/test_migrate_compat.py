@@ -61,3 +61,40 @@ def test_make_manager_mounts_under_any_name(sqlite_project):
     result = project.run("schema", "init", script="manage2.py")
     assert result.returncode == 0, result.stderr
     assert (project.path / "migrations" / "env.py").is_file()
+
+
+def test_old_db_downgrade_runs_without_a_terminal_as_flask_migrate_2(sqlite_project):
+    """Deploy and CI scripts ran `manage.py db downgrade` without a terminal: it still runs."""
+    project = sqlite_project
+    (project.path / "old_manage.py").write_text(textwrap.dedent(OLD_MANAGE_PY))
+    env = {"FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    project.run("db", "init", script="old_manage.py", **env).check_returncode()
+    project.run("db", "migrate", "-m", "users", script="old_manage.py", **env).check_returncode()
+    project.run("db", "upgrade", script="old_manage.py", **env).check_returncode()
+    (rev,) = project.version()
+    assert "user" in project.tables()
+
+    down = project.run("db", "downgrade", script="old_manage.py", **env)  # stdin: a pipe, at EOF
+    assert down.returncode == 0, down.stderr
+    assert "Refusing" not in down.stderr and "?" not in down.stdout
+    assert project.version() == set() and "user" not in project.tables()
+    # the day after: upgrade again and use the table
+    project.run("db", "upgrade", script="old_manage.py", **env).check_returncode()
+    assert project.version() == {rev}
+    project.insert("user", name="ada")
+    assert project.rows("user", "name") == [("ada",)]
+    # --yes (the namespace's flag) is accepted and changes nothing
+    assert project.run("db", "downgrade", "--yes", script="old_manage.py", **env).returncode == 0
+    assert project.version() == set()
+
+
+def test_namespace_downgrade_still_confirms(sqlite_project):
+    """The `migrate` namespace keeps the confirmation, where it is documented."""
+    project = sqlite_project
+    project.ok("migrate", "init")
+    project.ok("migrate", "migrate", "-m", "users")
+    project.ok("migrate", "upgrade")
+    (rev,) = project.version()
+    error = project.fails("migrate", "downgrade")
+    assert "without --yes (stdin is not a terminal)" in error
+    assert project.version() == {rev}
