@@ -25,7 +25,8 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
-		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]"
+		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]" \
+		-e "./plugins/compat[test]"
 
 lint: install
 	$(BIN)/ruff check .
@@ -33,6 +34,7 @@ lint: install
 	$(BIN)/mypy
 	cd plugins/db && $(abspath $(BIN))/mypy
 	cd plugins/migrate && $(abspath $(BIN))/mypy
+	cd plugins/compat && $(abspath $(BIN))/mypy
 
 docs: install
 	$(BIN)/mkdocs build --strict
