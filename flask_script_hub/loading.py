@@ -113,6 +113,22 @@ class AppLoader:
         self.usage_error = usage_error or _usage_error
         self._app: Flask | None = None
 
+    def check_options(self) -> None:
+        """Fail now if a manager option was given that nothing can receive, when that is known
+        without importing anything: ``flask manage``, a root app that is a ready instance, a
+        sub-manager without app function. Called before any command runs, including commands
+        that never create the app; an import string naming an instance is checked when the app
+        is created.
+        """
+        root = self.path[0][0]
+        if self.override is not None:
+            self._refuse_options(root, _LOADED_BY_FLASK)
+        elif _is_loaded_flask_instance(root.app):
+            self._refuse_options(root, _READY_INSTANCE)
+        for manager, _ in self.path[1:]:
+            if manager.app is None or _is_loaded_flask_instance(manager.app):
+                self._refuse_options(manager, _NO_APP_FUNCTION)
+
     def _refuse_options(self, manager: Manager, why: str) -> None:
         """Fail with a usage error if options of ``manager`` were given; ``why`` says why."""
         labels = [label for m, label in self.given if m is manager]
@@ -138,11 +154,7 @@ class AppLoader:
     def _create(self) -> Flask:
         root, root_options = self.path[0]
         if self.override is not None:
-            self._refuse_options(
-                root,
-                "the app was loaded by the flask command (--app/FLASK_APP), not by this "
-                "manager; run manage.py, or configure the app that flask loads",
-            )
+            self._refuse_options(root, _LOADED_BY_FLASK)
             app: Any = self.override
         else:
             if self.load_dotenv:
@@ -153,9 +165,7 @@ class AppLoader:
             app = self._resolve_root(root.app, dict(root_options))
         for manager, options in self.path[1:]:
             if manager.app is None or _is_flask(manager.app):
-                self._refuse_options(
-                    manager, "this sub-manager has no app function to pass them to"
-                )
+                self._refuse_options(manager, _NO_APP_FUNCTION)
             if manager.app is None:
                 continue
             if _is_flask(manager.app):
@@ -181,11 +191,7 @@ class AppLoader:
         if isinstance(spec, str):
             spec = import_app_object(spec)
         if _is_flask(spec):
-            self._refuse_options(
-                self.path[0][0],
-                "the app is a ready Flask instance, so manager options have nothing to be "
-                "passed to; give Manager an app factory (Manager(create_app)) instead",
-            )
+            self._refuse_options(self.path[0][0], _READY_INSTANCE)
             return spec
         if not callable(spec):
             raise InvalidCommand(
@@ -202,6 +208,23 @@ class AppLoader:
         except Exception as exc:
             name = getattr(func, "__qualname__", repr(func))
             raise InvalidCommand(f"the {what} {name}() failed: {one_line(exc)}") from exc
+
+
+_LOADED_BY_FLASK = (
+    "the app was loaded by the flask command (--app/FLASK_APP), not by this manager; run "
+    "manage.py, or configure the app that flask loads"
+)
+_READY_INSTANCE = (
+    "the app is a ready Flask instance, so manager options have nothing to be passed to; give "
+    "Manager an app factory (Manager(create_app)) instead"
+)
+_NO_APP_FUNCTION = "this sub-manager has no app function to pass them to"
+
+
+def _is_loaded_flask_instance(obj: object) -> bool:
+    """Whether ``obj`` is a Flask app, without importing Flask (an instance means it is loaded)."""
+    flask = sys.modules.get("flask")
+    return flask is not None and isinstance(obj, flask.Flask)
 
 
 def _usage_error(message: str) -> NoReturn:

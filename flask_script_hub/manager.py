@@ -532,6 +532,7 @@ class Manager:
             positional.append(remaining)
         elif remaining:
             parser.error(_unrecognized(remaining, command_help, manager_parsers))
+        invocation.loader.check_options()
         app = invocation.loader() if command.needs_app else None
         result = command(app, *positional, **vars(namespace))
         if isinstance(result, int) and not isinstance(result, bool):

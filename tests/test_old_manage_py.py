@@ -501,6 +501,8 @@ def test_manager_option_with_a_ready_app_is_a_usage_error(write, manage, project
     assert not (project / "instance" / "dev.sqlite").exists()  # nothing ran against a database
     sub = manage("tools", "-v", "ping")
     usage_error_run(sub, "manage.py tools: -v/--verbose cannot be applied")
+    # also for a command that never creates the app
+    usage_error_run(manage("-c", "x.cfg", "plugins"), "-c/--config cannot be applied")
     assert manage("create").stdout == "created\n"
     with sqlite3.connect(project / "dev.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM item").fetchone() == (0,)

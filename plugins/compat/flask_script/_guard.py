@@ -9,7 +9,10 @@ distribution's metadata), the import fails with a message saying what to do.
 
 from __future__ import annotations
 
+import os
+import sys
 from importlib import metadata
+from types import TracebackType
 
 __all__ = ["CONFLICTING", "ConflictingFlaskScript", "check_no_real_flask_script"]
 
@@ -33,6 +36,7 @@ def check_no_real_flask_script() -> None:
         except metadata.PackageNotFoundError:
             continue
         where = dist.locate_file("")
+        _one_line_if_uncaught()
         raise ConflictingFlaskScript(
             f"flask-script-hub-compat refuses to run: {dist.metadata['Name']} {dist.version} is "
             f"installed too (in {where}), and both provide the 'flask_script' package. "
@@ -40,3 +44,24 @@ def check_no_real_flask_script() -> None:
             f"pip uninstall -y {name} flask-script-hub-compat && "
             f"pip install flask-script-hub-compat"
         )
+
+
+def _one_line_if_uncaught() -> None:
+    """Show the refusal as one line (``error: ...``, exit status 1) if nothing catches it.
+
+    The exception still propagates as an ImportError, so code that imports ``flask_script``
+    can catch it; only the report of an uncaught one changes, as flask-script-hub reports
+    ``InvalidCommand``. ``FLASK_SCRIPT_HUB_TRACEBACK=1`` keeps Python's traceback.
+    """
+    previous = sys.excepthook
+
+    def excepthook(
+        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        quiet = os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK", "") in ("", "0")
+        if isinstance(exc, ConflictingFlaskScript) and quiet:
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            previous(exc_type, exc, tb)
+
+    sys.excepthook = excepthook

@@ -158,12 +158,30 @@ def test_refused_beside_a_real_flask_script(tmp_path):
         [sys.executable, "manage.py"], cwd=project, capture_output=True, text=True, env=env
     )
     assert proc.returncode == 1 and proc.stdout == ""
-    last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(
-        "flask_script._guard.ConflictingFlaskScript: flask-script-hub-compat refuses to run: "
-        "Flask-Script 2.0.6 is installed too"
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr  # one line, no traceback
+    assert proc.stderr.startswith(
+        "error: flask-script-hub-compat refuses to run: Flask-Script 2.0.6 is installed too (in "
     ), proc.stderr
-    assert "pip uninstall -y Flask-Script flask-script-hub-compat" in last
+    assert proc.stderr.endswith(
+        "Uninstall both, then reinstall flask-script-hub-compat: pip uninstall -y Flask-Script "
+        "flask-script-hub-compat && pip install flask-script-hub-compat\n"
+    )
+    # the traceback on request, and the ImportError can be caught by code that imports it
+    loud = subprocess.run(
+        [sys.executable, "manage.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**env, "FLASK_SCRIPT_HUB_TRACEBACK": "1"},
+    )
+    assert "Traceback" in loud.stderr and "ConflictingFlaskScript" in loud.stderr
+    caught = subprocess.run(
+        [sys.executable, "-c", "try:\n import flask_script\nexcept ImportError as e:\n print(1)"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert (caught.returncode, caught.stdout, caught.stderr) == (0, "1\n", "")
     # without it, the same manage.py runs
     del env["PYTHONPATH"]
     fine = subprocess.run(

@@ -130,10 +130,10 @@ def test_pip_install_compat_then_refuse_beside_flask_script(tmp_path):
     )
     refused = manage("hello")
     assert (refused.returncode, refused.stdout) == (1, "")
-    assert (
-        "flask-script-hub-compat refuses to run: Flask-Script 2.0.6 is installed too"
-        in refused.stderr.splitlines()[-1]
+    assert refused.stderr.startswith(
+        "error: flask-script-hub-compat refuses to run: Flask-Script 2.0.6 is installed too"
     ), refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
     # the fix the message gives works
     pip(py, "uninstall", "-y", "Flask-Script", "flask-script-hub-compat")
     pip(py, "install", "--no-deps", str(COMPAT))
