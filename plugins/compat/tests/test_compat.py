@@ -188,3 +188,42 @@ def test_refused_beside_a_real_flask_script(tmp_path):
         [sys.executable, "manage.py"], cwd=project, capture_output=True, text=True, env=env
     )
     assert fine.returncode == 0, fine.stderr
+
+
+def test_flask_base_manage_py_needs_only_its_migrate_command_import_changed(tmp_path):
+    """A flask-base style manage.py: setup_dev, add_fake_data (@manager.option), recreate_db."""
+    project = tmp_path / "flask-base"
+    shutil.copytree(Path(__file__).parent / "data" / "flask-base", project)
+    manage = project / "manage.py"
+    manage.write_text(
+        manage.read_text().replace(
+            "from flask_migrate import Migrate, MigrateCommand\n",
+            "from flask_migrate import Migrate\n"
+            "from flask_script_hub_migrate import MigrateCommand\n",
+        )
+    )
+    listing = " ".join(ok(project).split())
+    assert "recreate_db Recreates a local database. You probably should not use this on " \
+        "production." in listing  # fmt: skip
+    assert "setup_general" not in listing
+    ok(project, "recreate_db")
+    assert ok(project, "setup_dev") == "Added administrator Admin Account\n"
+    assert ok(project, "setup_dev") == ""  # idempotent
+    ok(project, "add_fake_data", "-n", "5")
+    database = project / "data-dev.sqlite"
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (6,)
+    ok(project, "recreate_db")
+    ok(project, "setup_dev")
+    ok(project, "add_fake_data", "--number-users=2")
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (3,)
+    bad = run(project, "add_fake_data", "-n", "many")
+    assert bad.returncode == 2 and "argument -n/--number-users: invalid int value" in bad.stderr
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (3,)
+    code = "print(User.query.filter_by(email='fake0@example.com').first().role.name)"
+    assert ok(project, "shell", "-c", code) == "User\n"
+    ok(project, "db", "init")
+    ok(project, "db", "stamp", "head")
+    assert "-?, --help" in ok(project, "run_worker", "-?")
