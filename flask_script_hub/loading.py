@@ -140,7 +140,8 @@ class AppLoader:
 
         Root: a Flask instance is used as it is; a factory is called with the root manager's
         options as keyword arguments (Flask-Script 2.0's ``add_option``); an import string or, with
-        no app at all, ``FLASK_APP`` is imported first. Then each sub-manager on the path whose
+        no app at all, ``FLASK_APP`` (else ``wsgi.py`` or ``app.py``, as ``flask``) is imported
+        first. Then each sub-manager on the path whose
         ``app`` is a callable gets ``(app, **its options)`` and a non-``None`` return value
         replaces the app below it (as Flask-Script's docs describe; the original did not).
 
@@ -182,11 +183,16 @@ class AppLoader:
 
     def _resolve_root(self, spec: Any, options: dict[str, Any]) -> Any:
         if spec is None:
-            spec = os.environ.get("FLASK_APP")
+            # as flask.cli.ScriptInfo.load_app: FLASK_APP, else wsgi.py or app.py in the
+            # working directory
+            spec = os.environ.get("FLASK_APP") or next(
+                (name for name in ("wsgi.py", "app.py") if os.path.isfile(name)), None
+            )
             if not spec:
                 raise InvalidCommand(
                     "no application: pass one to Manager(app) (an app, a factory or "
-                    "'module:create_app'), or set FLASK_APP"
+                    "'module:create_app'), set FLASK_APP, or add a 'wsgi.py' or 'app.py' file "
+                    "in the current directory"
                 )
         if isinstance(spec, str):
             spec = import_app_object(spec)

@@ -414,6 +414,14 @@ def test_flask_app_forms_as_flask_app(write, manage, project, files, flask_app, 
     assert flask.stdout == f"{expected}\n", flask.stderr
 
 
+@pytest.mark.parametrize("filename", ["wsgi.py", "app.py"])
+def test_without_flask_app_wsgi_py_or_app_py_as_flask(write, manage, filename):
+    write(filename, "from flask import Flask\napp = Flask('found')\n")
+    write("manage.py", DISCOVERY_MANAGE)
+    result = manage("name")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "found\n", "")
+
+
 @pytest.mark.parametrize(
     ("files", "flask_app", "message"),
     [
