@@ -27,7 +27,8 @@ import sqlalchemy as sa
 
 from flask_script_hub import InvalidCommand
 
-from .database import BindKey, cause, masked_url, scrub
+from .database import BindKey, bind_label, cause, masked_url, scrub
+from .dialects import advance_sequences, check_deferred_constraints, has_upsert, upsert
 from .fixtures import FixtureError, FixtureFile, Reader, RowConverter, display_path, find_files
 
 if TYPE_CHECKING:
@@ -134,6 +135,131 @@ class _BatchFailed(Exception):
         self.error = error
 
 
+class TableWriter:
+    """Writes the batches of one file into its table through the session.
+
+    An empty table (when the file starts) gets plain ``INSERT`` executemany: the database's own
+    primary key constraint refuses a duplicate. A table with rows gets the dialect's native upsert
+    (:func:`~flask_script_hub_db.dialects.upsert`), and a primary key given twice in the file is
+    an error (an upsert would silently keep the last). Rows without a primary key are inserted.
+    """
+
+    def __init__(
+        self, session: Any, item: Planned, engine: sa.Engine, unit: str, counts: Counts
+    ) -> None:
+        self.session = session
+        self.table = item.table
+        self.path = item.fixture.path
+        self.unit = unit
+        self.counts = counts
+        self.bind = {"bind": engine}
+        self.dialect = engine.dialect.name
+        self.pk = [c.key for c in self.table.primary_key.columns]
+        probe = sa.select(sa.literal(1)).select_from(self.table).limit(1)
+        empty = session.execute(probe, bind_arguments=self.bind).first() is None
+        self.upserting = not empty and bool(self.pk) and has_upsert(self.dialect)
+        #: primary key -> record number, in the upsert path only
+        self.seen: dict[tuple[Any, ...], int] = {}
+        self._statements: dict[tuple[str, ...], sa.Executable] = {}
+        #: columns an INSERT must give: NOT NULL, no default, not the primary key
+        self.required = [
+            c
+            for c in self.table.columns
+            if c.nullable is False
+            and not c.primary_key
+            and c.default is None
+            and c.server_default is None
+        ]
+        #: a prefix for the primary key parameters of UPDATE that no column key starts with
+        self.param_prefix = "pk_"
+        while any(c.key.startswith(self.param_prefix) for c in self.table.columns):
+            self.param_prefix = "_" + self.param_prefix
+
+    def write(self, numbers: list[int], rows: list[dict[str, Any]], irregular: bool) -> None:
+        """Write one batch.
+
+        :param numbers: the rows' record numbers (to name a duplicate primary key).
+        :param irregular: the rows may differ in their keys.
+        :raises FixtureError: for a primary key given twice in the file (upsert path).
+        :raises sqlalchemy.exc.DBAPIError: when the database refuses the batch.
+        """
+        if not self.upserting and not irregular:  # the fast path: new rows, the same columns
+            self.session.execute(sa.insert(self.table), rows, bind_arguments=self.bind)
+            self.counts.inserted += len(rows)
+            return
+        groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        pk = self.pk
+        for number, row in zip(numbers, rows, strict=True):
+            groups[tuple(row)].append((number, row))
+            if self.upserting and all(k in row for k in pk):
+                value = tuple(row[k] for k in pk)
+                first = self.seen.setdefault(value, number)
+                if first != number:
+                    shown = ", ".join(map(str, value))
+                    raise FixtureError(
+                        self.path,
+                        f"{self.unit} {number}",
+                        ", ".join(pk),
+                        f"duplicate primary key ({shown}), first given on {self.unit} {first}",
+                    )
+        for keys, numbered in groups.items():
+            group = [row for _, row in numbered]
+            if not (self.upserting and all(k in keys for k in pk)):
+                self.session.execute(sa.insert(self.table), group, bind_arguments=self.bind)
+                self.counts.inserted += len(group)
+                continue
+            missing = [c for c in self.required if c.key not in keys]
+            if missing:  # such a row cannot be inserted: it updates an existing row
+                self._update(keys, numbered, missing[0])
+                continue
+            existing = len(self._existing(group))
+            self.session.execute(self._upsert(keys), group, bind_arguments=self.bind)
+            self.counts.updated += existing
+            self.counts.inserted += len(group) - existing
+
+    def _update(
+        self, keys: tuple[str, ...], numbered: list[tuple[int, dict[str, Any]]], missing: Any
+    ) -> None:
+        """``UPDATE`` rows that omit a NOT NULL column without default; each must exist."""
+        existing = self._existing([row for _, row in numbered])
+        for number, row in numbered:
+            if tuple(row[k] for k in self.pk) not in existing:
+                raise FixtureError(
+                    self.path,
+                    f"{self.unit} {number}",
+                    missing.name,
+                    "missing, and no row with this primary key exists to update "
+                    "(the column is NOT NULL without a default)",
+                )
+        given = [k for k in keys if k not in self.pk]
+        if given:
+            prefix = self.param_prefix
+            condition = sa.and_(*(self.table.c[k] == sa.bindparam(prefix + k) for k in self.pk))
+            statement = sa.update(self.table).where(condition)
+            params = [{**row, **{prefix + k: row[k] for k in self.pk}} for _, row in numbered]
+            for param in params:
+                for k in self.pk:
+                    del param[k]
+            self.session.execute(statement, params, bind_arguments=self.bind)
+        self.counts.updated += len(numbered)
+
+    def _upsert(self, keys: tuple[str, ...]) -> sa.Executable:
+        statement = self._statements.get(keys)
+        if statement is None:
+            statement = self._statements[keys] = upsert(self.table, self.dialect, keys)
+        return statement
+
+    def _existing(self, rows: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
+        """Which of the rows' primary keys exist (for the report only: the upsert decides)."""
+        columns = [self.table.c[k] for k in self.pk]
+        if len(columns) == 1:
+            condition = columns[0].in_([row[self.pk[0]] for row in rows])
+        else:
+            condition = sa.tuple_(*columns).in_([tuple(row[k] for k in self.pk) for row in rows])
+        query = sa.select(*columns).where(condition)
+        return {tuple(r) for r in self.session.execute(query, bind_arguments=self.bind)}
+
+
 class Loader:
     """Loads planned files through a session; one instance per attempt."""
 
@@ -158,12 +284,11 @@ class Loader:
         return self.report
 
     def _batches(
-        self, item: Planned, numbered: bool
+        self, item: Planned
     ) -> Iterator[tuple[list[int], list[dict[str, Any]], bool, int]]:
         """Batches of :data:`BATCH_SIZE` rows at most.
 
-        :param numbered: also collect the record numbers (for diagnosis; slower).
-        :returns: ``(record numbers or [], rows, rows may differ in keys, bytes consumed)``.
+        :returns: ``(record numbers, rows, rows may differ in keys, bytes consumed)``.
         """
         reader = Reader(item.fixture)
         convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
@@ -172,7 +297,7 @@ class Loader:
         while True:
             convert.irregular = False
             chunk = list(islice(records, BATCH_SIZE))
-            numbers = [number for number, _, _ in chunk] if numbered else []
+            numbers = [number for number, _, _ in chunk]
             rows = convert.batch(chunk)
             if not rows:
                 return
@@ -183,12 +308,9 @@ class Loader:
     def _load_file(self, item: Planned, diagnose: int | None) -> None:
         table = item.table
         counts = self.report.tables.setdefault(table.name, Counts())
-        pk = [table.c[k] for k in (c.key for c in table.primary_key.columns)]
-        bind = {"bind": self.db.engines[item.key]}
-        probe = sa.select(sa.literal(1)).select_from(table).limit(1)
-        empty = self.session.execute(probe, bind_arguments=bind).first() is None
         unit = "item" if item.fixture.path.suffix.lower() == ".json" else "line"
-        for numbers, rows, irregular, consumed in self._batches(item, diagnose is not None):
+        writer = TableWriter(self.session, item, self.db.engines[item.key], unit, counts)
+        for numbers, rows, irregular, consumed in self._batches(item):
             number = self.batch_number
             self.batch_number += 1
             if diagnose is not None and number > diagnose:
@@ -196,7 +318,7 @@ class Loader:
             if diagnose == number:
                 for record, row in zip(numbers, rows, strict=True):
                     try:
-                        self._write(table, pk, [row], empty, counts, bind, False)
+                        writer.write([record], [row], False)
                     except sa.exc.DBAPIError as exc:
                         raise FixtureError(
                             item.fixture.path,
@@ -206,61 +328,11 @@ class Loader:
                         ) from None
                 return
             try:
-                self._write(table, pk, rows, empty, counts, bind, irregular)
+                writer.write(numbers, rows, irregular)
             except sa.exc.DBAPIError as exc:
                 raise _BatchFailed(number, item, exc) from exc
             if self.progress is not None:
                 self.progress(consumed)
-
-    def _write(
-        self,
-        table: sa.Table,
-        pk: list[sa.Column[Any]],
-        rows: list[dict[str, Any]],
-        empty: bool,
-        counts: Counts,
-        bind: dict[str, Any],
-        irregular: bool,
-    ) -> None:
-        """Insert the rows whose primary key is new, update the others (``bind``: the engine)."""
-        if empty and not irregular:  # the fast path: new rows, all with the same columns
-            self.session.execute(sa.insert(table), rows, bind_arguments=bind)
-            counts.inserted += len(rows)
-            return
-        inserts: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-        existing: set[Any] = set()
-        keys = [c.key for c in pk]
-        if not empty and pk:
-            with_pk = [row for row in rows if all(k in row for k in keys)]
-            if with_pk:
-                if len(pk) == 1:
-                    values = {row[keys[0]] for row in with_pk}
-                    found = self.session.execute(
-                        sa.select(pk[0]).where(pk[0].in_(values)), bind_arguments=bind
-                    ).scalars()
-                    existing = {(v,) for v in found}
-                else:
-                    tuples = {tuple(row[k] for k in keys) for row in with_pk}
-                    found_rows = self.session.execute(
-                        sa.select(*pk).where(sa.tuple_(*pk).in_(tuples)), bind_arguments=bind
-                    )
-                    existing = {tuple(r) for r in found_rows}
-        for row in rows:
-            if existing and all(k in row for k in keys) and tuple(row[k] for k in keys) in existing:
-                params = {k: v for k, v in row.items() if k not in keys}
-                if params:
-                    params.update({f"pk_{k}": row[k] for k in keys})
-                    updates[tuple(params)].append(params)
-                counts.updated += 1
-            else:
-                inserts[tuple(row)].append(row)
-                counts.inserted += 1
-        for group in inserts.values():
-            self.session.execute(sa.insert(table), group, bind_arguments=bind)
-        for group in updates.values():
-            condition = sa.and_(*(c == sa.bindparam(f"pk_{c.key}") for c in pk))
-            self.session.execute(sa.update(table).where(condition), group, bind_arguments=bind)
 
 
 #: Where drivers name the column: MySQL/MariaDB foreign keys and duplicate keys, PostgreSQL's
@@ -382,6 +454,8 @@ def progress_bar(total: int) -> Any:
 def check_files(planned: list[Planned]) -> int:
     """Read and convert every row of the files without touching the database.
 
+    Also finds a primary key given twice in one file.
+
     :returns: the number of rows.
     :raises FixtureError: for the first bad file, row or value.
     """
@@ -389,21 +463,50 @@ def check_files(planned: list[Planned]) -> int:
     for item in planned:
         reader = Reader(item.fixture)
         convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
+        pk = [c.key for c in item.table.primary_key.columns]
+        seen: dict[tuple[Any, ...], int] = {}
         for number, names, values in reader:
-            convert(number, names, values)
+            row = convert(number, names, values)
             count += 1
+            if pk and all(k in row for k in pk):
+                value = tuple(row[k] for k in pk)
+                first = seen.setdefault(value, number)
+                if first != number:
+                    shown = ", ".join(map(str, value))
+                    raise FixtureError(
+                        item.fixture.path,
+                        f"{reader.unit} {number}",
+                        ", ".join(pk),
+                        f"duplicate primary key ({shown}), first given on {reader.unit} {first}",
+                    )
     return count
 
 
+ROLLED_BACK = "nothing was loaded (rolled back)"
+
+
 def run(
-    app: Flask, db: SQLAlchemy, planned: list[Planned], default_data: bool, sample_data: bool
+    app: Flask,
+    db: SQLAlchemy,
+    planned: list[Planned],
+    default_data: bool,
+    sample_data: bool,
+    prepare: Callable[[], None] | None = None,
+    rolled_back: str = ROLLED_BACK,
 ) -> Report:
-    """Load the planned files, then the ``db_populate`` hooks, in one transaction.
+    """Load the planned files, then the ``db_populate`` hooks, in one transaction per bind.
+
+    Every bind is written and flushed (and PostgreSQL's deferred constraints checked) before
+    any bind commits; sequences are moved past the loaded ids (:func:`advance_sequences`).
 
     :param planned: from :func:`plan`.
+    :param prepare: called first in each attempt, inside the session's transaction (``recreate``
+        drops and creates tables there).
+    :param rolled_back: what the error messages say of the state after a rollback.
     :returns: what was written.
-    :raises InvalidCommand: for a bad file, row or value, a refused row, or a failing hook;
-        nothing is changed then.
+    :raises InvalidCommand: for a bad file, row or value, a refused row, or a failing hook (the
+        transaction is rolled back: ``rolled_back`` says so); or when a commit fails after
+        other binds committed (the message names which binds were committed).
     """
     total = sum(p.fixture.size for p in planned)
     with progress_bar(total) as bar:
@@ -416,37 +519,107 @@ def run(
 
         loader = Loader(db, advance)
         try:
+            if prepare is not None:
+                prepare()
             loader.load(planned)
             run_hooks(app, db, default_data, sample_data, loader.report)
-            db.session.commit()
-            return loader.report
+            db.session.flush()
+            _before_commit(db, planned, bool(loader.report.hooks))
         except _BatchFailed as failed:
             db.session.rollback()
-            raise _diagnose(db, planned, failed) from None
+            raise _diagnose(db, planned, failed, prepare, rolled_back) from None
         except FixtureError as exc:
             db.session.rollback()
-            raise InvalidCommand(f"{exc}; nothing was loaded (rolled back)") from None
+            raise InvalidCommand(f"{exc}; {rolled_back}") from None
         except sa.exc.DBAPIError as exc:
             db.session.rollback()
-            engine = db.engines.get(None) or next(iter(db.engines.values()))
-            raise InvalidCommand(
-                scrub(
-                    f"populate failed on {masked_url(engine)}: {cause(exc)}; "
-                    "nothing was loaded (rolled back)",
-                    engine,
-                )
-            ) from None
+            raise InvalidCommand(f"populate failed: {cause(exc)}; {rolled_back}") from None
         except BaseException:
             db.session.rollback()
             raise
+        commit_binds(db, rolled_back)
+        return loader.report
 
 
-def _diagnose(db: SQLAlchemy, planned: list[Planned], failed: _BatchFailed) -> InvalidCommand:
+def _before_commit(db: SQLAlchemy, planned: list[Planned], hooks_ran: bool) -> None:
+    """Advance sequences and check deferred constraints on every PostgreSQL bind."""
+    for key, engine in db.engines.items():
+        if engine.dialect.name != "postgresql":
+            continue
+        if hooks_ran:
+            tables = list(db.metadatas[key].sorted_tables) if key in db.metadatas else []
+        else:
+            tables = [p.table for p in planned if p.key == key]
+        if not tables and not hooks_ran:
+            continue
+        conn = db.session.connection(bind_arguments={"bind": engine})
+        advance_sequences(conn, tables)
+        check_deferred_constraints(conn)
+
+
+def commit_binds(db: SQLAlchemy, rolled_back: str = ROLLED_BACK) -> None:
+    """Commit the session's work on every bind, one bind after another, in bind order.
+
+    Everything is flushed before the first commit. With one bind this is ``session.commit()``.
+    With several, when a bind's ``COMMIT`` fails, the binds not committed yet are rolled back
+    and the message names exactly which binds were committed (their data stays) and which were
+    rolled back: a rollback is never claimed for a bind that committed.
+
+    :raises InvalidCommand: when a commit fails.
+    """
+    session = db.session
+    keys: list[BindKey] = sorted(db.engines, key=lambda k: (k is not None, k or ""))
+    if len(keys) == 1:
+        try:
+            session.commit()
+        except sa.exc.DBAPIError as exc:
+            session.rollback()
+            engine = db.engines[keys[0]]
+            message = f"commit failed on {masked_url(engine)}: {cause(exc)}; {rolled_back}"
+            raise InvalidCommand(scrub(message, engine)) from None
+        return
+    session.flush()
+    connections = [
+        (key, session.connection(bind_arguments={"bind": db.engines[key]})) for key in keys
+    ]
+    committed: list[BindKey] = []
+    for key, conn in connections:
+        transaction = conn.get_transaction()
+        try:
+            if transaction is not None:
+                transaction.commit()
+        except sa.exc.DBAPIError as exc:
+            session.rollback()
+            engine = db.engines[key]
+            others = [k for k, _ in connections if k not in committed]
+            done = ", ".join(f"{bind_label(k)} ({masked_url(db.engines[k])})" for k in committed)
+            message = (
+                f"commit failed on {bind_label(key)} ({masked_url(engine)}): {cause(exc)}; "
+                f"rolled back: {', '.join(bind_label(k) for k in others)}; "
+                f"already committed, and keeping the new data: {done}"
+            )
+            if not committed:
+                message = f"commit failed on {bind_label(key)} ({masked_url(engine)}): "
+                message += f"{cause(exc)}; {rolled_back}"
+            raise InvalidCommand(scrub(message, engine)) from None
+        committed.append(key)
+    session.close()
+
+
+def _diagnose(
+    db: SQLAlchemy,
+    planned: list[Planned],
+    failed: _BatchFailed,
+    prepare: Callable[[], None] | None,
+    rolled_back: str,
+) -> InvalidCommand:
     """Replay up to the refused batch, row by row, to find the row at fault; always roll back."""
     try:
+        if prepare is not None:
+            prepare()
         Loader(db).load(planned, diagnose=failed.number)
     except FixtureError as exc:
-        return InvalidCommand(f"{exc}; nothing was loaded (rolled back)")
+        return InvalidCommand(f"{exc}; {rolled_back}")
     except (_BatchFailed, sa.exc.DBAPIError):
         pass
     finally:
@@ -454,5 +627,5 @@ def _diagnose(db: SQLAlchemy, planned: list[Planned], failed: _BatchFailed) -> I
     where = display_path(failed.planned.fixture.path)
     return InvalidCommand(
         f"{where}: {refusal(failed.error, db, failed.planned.key)}; "  # type: ignore[arg-type]
-        "nothing was loaded (rolled back)"
+        f"{rolled_back}"
     )

@@ -1,0 +1,128 @@
+"""What differs between database backends: native upserts, sequences, transactional DDL.
+
+Imported by the commands only (it imports SQLAlchemy). Supported backends are SQLite, PostgreSQL
+and MySQL/MariaDB; others get plain ``INSERT`` and no sequence handling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def transactional_ddl(dialect: sa.Dialect) -> bool:
+    """``True`` when ``DROP``/``CREATE TABLE`` can be rolled back (PostgreSQL, SQLite).
+
+    MySQL and MariaDB commit the transaction implicitly before and after each DDL statement.
+    """
+    return dialect.name in ("postgresql", "sqlite")
+
+
+def begin_for_ddl(conn: sa.Connection) -> None:
+    """Make the DDL that follows part of ``conn``'s transaction.
+
+    Python's :mod:`sqlite3` (legacy transaction control, the default up to Python 3.13) only
+    opens a transaction before ``INSERT``/``UPDATE``/``DELETE``: DDL would run in autocommit
+    mode. An explicit ``BEGIN`` makes it transactional; the driver's ``commit()``/``rollback()``
+    end it. Other backends need nothing.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    driver = conn.connection.driver_connection
+    if driver is not None and not getattr(driver, "in_transaction", True):
+        conn.exec_driver_sql("BEGIN")
+
+
+def check_deferred_constraints(conn: sa.Connection) -> None:
+    """On PostgreSQL, check deferred constraints now (``SET CONSTRAINTS ALL IMMEDIATE``).
+
+    A violation then raises before any bind commits, instead of failing one bind's ``COMMIT``
+    after another bind has committed.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def upsert(table: sa.Table, dialect_name: str, keys: tuple[str, ...]) -> sa.Executable:
+    """An ``INSERT`` of the columns ``keys`` that updates the row whose primary key exists.
+
+    PostgreSQL and SQLite: ``INSERT ... ON CONFLICT (pk) DO UPDATE SET col = excluded.col``;
+    MySQL/MariaDB: ``INSERT ... ON DUPLICATE KEY UPDATE col = VALUES(col)``, built with
+    SQLAlchemy's dialect constructs (``sqlalchemy.dialects.postgresql.insert`` and so on). Only
+    the columns given are set: the others keep their values. The parameters are named by column
+    key alone, so no column name can collide with anything internal.
+
+    :param keys: the column keys each row gives; they include every primary key column.
+    :raises ValueError: for a backend without a native upsert.
+    """
+    pk = [c.key for c in table.primary_key.columns]
+    given = [k for k in keys if k not in pk]
+    if dialect_name in ("postgresql", "sqlite"):
+        if dialect_name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(table)
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table)
+        index = [table.c[k] for k in pk]
+        if not given:
+            return stmt.on_conflict_do_nothing(index_elements=index)  # type: ignore[no-any-return]
+        return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+            index_elements=index, set_={table.c[k]: stmt.excluded[k] for k in given}
+        )
+    if dialect_name in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        stmt = mysql_insert(table)
+        updated = given or pk[:1]
+        return stmt.on_duplicate_key_update(  # type: ignore[no-any-return]
+            {table.c[k].name: stmt.inserted[table.c[k].name] for k in updated}
+        )
+    raise ValueError(f"no native upsert for {dialect_name}")
+
+
+def has_upsert(dialect_name: str) -> bool:
+    """The backend has a native upsert that :func:`upsert` builds."""
+    return dialect_name in ("postgresql", "sqlite", "mysql", "mariadb")
+
+
+def advance_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
+    """Move each serial/identity sequence past the largest id of its column (PostgreSQL).
+
+    As Django's ``sqlsequencereset``, but never backwards: the sequence of each integer primary
+    key column is set to ``max(id)`` when that is beyond its last value, so that the next
+    ordinary ``INSERT`` gets a free id. Tables that do not exist are skipped. SQLite
+    (``max(rowid) + 1``) and MySQL/MariaDB (InnoDB moves ``AUTO_INCREMENT`` on explicit ids) need
+    nothing.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    preparer = conn.dialect.identifier_preparer
+    for table in tables:
+        name = preparer.format_table(table)
+        if conn.execute(sa.select(sa.func.to_regclass(name))).scalar() is None:
+            continue
+        for column in table.primary_key.columns:
+            try:
+                if column.type.python_type is not int:
+                    continue
+            except NotImplementedError:
+                continue
+            sequence = conn.execute(
+                sa.select(sa.func.pg_get_serial_sequence(name, column.name))
+            ).scalar()
+            if sequence is None:
+                continue
+            largest = conn.execute(sa.select(sa.func.max(column))).scalar()
+            if largest is None or largest < 1:
+                continue
+            conn.execute(
+                sa.text(
+                    "SELECT setval(CAST(:seq AS regclass), GREATEST(:largest, "
+                    "COALESCE(pg_sequence_last_value(CAST(:seq AS regclass)), 0)))"
+                ),
+                {"seq": sequence, "largest": int(largest)},
+            )
