@@ -589,7 +589,12 @@ def commit_binds(db: SQLAlchemy, rolled_back: str = ROLLED_BACK) -> None:
             if transaction is not None:
                 transaction.commit()
         except sa.exc.DBAPIError as exc:
-            session.rollback()
+            for other, other_conn in connections:
+                if other not in committed:
+                    remaining = other_conn.get_transaction()
+                    if remaining is not None:
+                        remaining.rollback()
+            session.close()
             engine = db.engines[key]
             others = [k for k, _ in connections if k not in committed]
             done = ", ".join(f"{bind_label(k)} ({masked_url(db.engines[k])})" for k in committed)
