@@ -195,8 +195,8 @@ def recreate(app: Flask, yes: bool, default_data: bool, sample_data: bool) -> in
     there the files are checked first, the tables dropped and created, then the data loaded in
     a transaction, and a refusal says that the tables are empty.
     """
-    from .fixtures import FixtureError
     from .populate import check_files, collect_files, commit_binds, plan, run
+    from .records import FixtureError
 
     db = get_db(app)
     keys = bind_keys(db, None)
@@ -272,8 +272,8 @@ def _create_quietly(db: SQLAlchemy, key: database.BindKey) -> None:
 
 def populate(app: Flask, default_data: bool, sample_data: bool, paths: list[str]) -> int:
     """``db populate``: fixture files and ``db_populate`` hooks in one transaction; returns 0."""
-    from .fixtures import FixtureError
     from .populate import collect_files, plan
+    from .records import FixtureError
 
     db = get_db(app)
     keys = bind_keys(db, None)

@@ -29,7 +29,8 @@ from flask_script_hub import InvalidCommand
 
 from .database import BindKey, bind_label, cause, masked_url, scrub
 from .dialects import advance_sequences, check_deferred_constraints, has_upsert, upsert
-from .fixtures import FixtureError, FixtureFile, Reader, RowConverter, display_path, find_files
+from .records import CSV_FIELD_LIMIT, FixtureError, FixtureFile, Reader, display_path, find_files
+from .rowplan import RowConverter
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -50,21 +51,31 @@ def collect_files(
 ) -> list[FixtureFile]:
     """The fixture files to load: ``<folder>/default/``, ``<folder>/sample/``, then ``paths``.
 
-    A missing ``default``/``sample`` folder is reported on stderr and skipped (hooks may still
-    provide the data).
+    A missing ``default``/``sample`` folder is an error, unless a ``db_populate`` hook is
+    registered (it may provide that data): then a note on stderr says it was skipped.
 
-    :raises FixtureError: when a path does not exist or is not a fixture file.
+    :raises FixtureError: when a path or folder does not exist or is not a fixture file.
     """
+    limit = int(app.config.get("DB_FIXTURES_CSV_FIELD_LIMIT", CSV_FIELD_LIMIT))
     files: list[FixtureFile] = []
     for wanted, name in ((default_data, "default"), (sample_data, "sample")):
         if wanted:
             folder = fixtures_folder(app) / name
             if folder.is_dir():
-                files.extend(find_files(folder))
-            else:
+                files.extend(find_files(folder, limit))
+            elif _hook_impls(app):
                 print(f"note: no fixture folder {display_path(folder)}", file=sys.stderr)
+            else:
+                setting = app.config.get("DB_FIXTURES_FOLDER", "fixtures")
+                raise FixtureError(
+                    folder,
+                    None,
+                    None,
+                    f"no such folder for --{name}-data (DB_FIXTURES_FOLDER is {setting!r}, "
+                    "below the app's root_path)",
+                )
     for path in paths:
-        files.extend(find_files(Path(path)))
+        files.extend(find_files(Path(path), limit))
     return files
 
 
@@ -76,6 +87,8 @@ class Planned:
     key: BindKey
     table: sa.Table
     order: tuple[int, int, int] = (0, 0, 0)
+    #: the bind's backend (``engine.dialect.name``)
+    dialect: str = "sqlite"
 
 
 def plan(db: SQLAlchemy, files: list[FixtureFile]) -> list[Planned]:
@@ -108,7 +121,8 @@ def plan(db: SQLAlchemy, files: list[FixtureFile]) -> list[Planned]:
                 f"the table {fixture.table_name!r} is in several binds ({binds})",
             )
         key, table, bind_index, table_index = found[0]
-        result.append(Planned(fixture, key, table, (bind_index, table_index, file_index)))
+        dialect = db.engines[key].dialect.name
+        result.append(Planned(fixture, key, table, (bind_index, table_index, file_index), dialect))
     return sorted(result, key=lambda p: p.order)
 
 
@@ -291,7 +305,9 @@ class Loader:
         :returns: ``(record numbers, rows, rows may differ in keys, bytes consumed)``.
         """
         reader = Reader(item.fixture)
-        convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
+        convert = RowConverter(
+            item.table, item.fixture.path, reader.text, reader.unit, item.dialect
+        )
         records = iter(reader)
         last = 0
         while True:
@@ -462,7 +478,9 @@ def check_files(planned: list[Planned]) -> int:
     count = 0
     for item in planned:
         reader = Reader(item.fixture)
-        convert = RowConverter(item.table, item.fixture.path, reader.text, reader.unit)
+        convert = RowConverter(
+            item.table, item.fixture.path, reader.text, reader.unit, item.dialect
+        )
         pk = [c.key for c in item.table.primary_key.columns]
         seen: dict[tuple[Any, ...], int] = {}
         for number, names, values in reader:
