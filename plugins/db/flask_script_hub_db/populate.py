@@ -13,7 +13,6 @@ file, line and column of the row at fault.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ import sqlalchemy as sa
 from flask_script_hub import InvalidCommand
 
 from .database import BindKey, bind_label, cause, masked_url, scrub
+from .diagnostics import refused_column
 from .dialects import advance_sequences, check_deferred_constraints, has_upsert, upsert
 from .records import CSV_FIELD_LIMIT, FixtureError, FixtureFile, Reader, display_path, find_files
 from .rowplan import RowConverter
@@ -184,6 +184,11 @@ class TableWriter:
             and c.default is None
             and c.server_default is None
         ]
+        #: MySQL/MariaDB table with unique keys besides the primary key (see :meth:`write`)
+        self.other_unique_keys = self.dialect in ("mysql", "mariadb") and (
+            any(isinstance(c, sa.UniqueConstraint) for c in self.table.constraints)
+            or any(index.unique for index in self.table.indexes)
+        )
         #: a prefix for the primary key parameters of UPDATE that no column key starts with
         self.param_prefix = "pk_"
         while any(c.key.startswith(self.param_prefix) for c in self.table.columns):
@@ -226,10 +231,21 @@ class TableWriter:
             if missing:  # such a row cannot be inserted: it updates an existing row
                 self._update(keys, numbered, missing[0])
                 continue
-            existing = len(self._existing(group))
+            existing = self._existing(group)
+            if self.other_unique_keys:
+                # MySQL's ON DUPLICATE KEY UPDATE acts on a conflict with *any* unique key: a new
+                # row whose email exists would update that other row. New rows are inserted
+                # instead (a clash is refused); rows whose primary key exists are upserted.
+                new_rows = [r for r in group if tuple(r[k] for k in pk) not in existing]
+                if new_rows:
+                    self.session.execute(sa.insert(self.table), new_rows, bind_arguments=self.bind)
+                group = [r for r in group if tuple(r[k] for k in pk) in existing]
+                if not group:
+                    self.counts.inserted += len(new_rows)
+                    continue
             self.session.execute(self._upsert(keys), group, bind_arguments=self.bind)
-            self.counts.updated += existing
-            self.counts.inserted += len(group) - existing
+            self.counts.updated += len(existing)
+            self.counts.inserted += len(numbered) - len(existing)
 
     def _update(
         self, keys: tuple[str, ...], numbered: list[tuple[int, dict[str, Any]]], missing: Any
@@ -339,7 +355,7 @@ class Loader:
                         raise FixtureError(
                             item.fixture.path,
                             f"{unit} {record}",
-                            guess_column(exc, table),
+                            refused_column(exc, table, self.db.engines[item.key]),
                             refusal(exc, self.db, item.key),
                         ) from None
                 return
@@ -349,42 +365,6 @@ class Loader:
                 raise _BatchFailed(number, item, exc) from exc
             if self.progress is not None:
                 self.progress(consumed)
-
-
-#: Where drivers name the column: MySQL/MariaDB foreign keys and duplicate keys, PostgreSQL's
-#: detail, SQLite's constraint messages, MySQL's "column 'x'" messages.
-_COLUMN_PATTERNS = [
-    re.compile(r"FOREIGN KEY \(`?(\w+)`?\)"),
-    re.compile(r"Key \((\w+)\)="),
-    re.compile(r"for key '(?:\w+\.)?(\w+)'"),
-    re.compile(r"constraint failed: \w+\.(\w+)"),
-    re.compile(r"[Cc]olumn [`'\"](\w+)[`'\"]"),
-]
-
-
-def guess_column(exc: sa.exc.DBAPIError, table: sa.Table) -> str | None:
-    """The column a database error names, when it names one of the table's columns.
-
-    psycopg gives it in ``diag.column_name`` (NOT NULL) or the detail ``Key (email)=...``;
-    SQLite says ``UNIQUE constraint failed: users.email``; MySQL names the key or the column.
-    """
-    orig = exc.orig
-    diag = getattr(orig, "diag", None)
-    column = getattr(diag, "column_name", None)
-    if column:
-        return str(column)
-    text = str(orig)
-    detail = getattr(diag, "message_detail", None)
-    if detail:
-        text = f"{text} {detail}"
-    names = {c.name for c in table.columns}
-    for pattern in _COLUMN_PATTERNS:
-        for match in pattern.finditer(text):
-            if match.group(1) in names:
-                return match.group(1)
-    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
-    found = [name for name in names if name in words]
-    return found[0] if len(found) == 1 else None
 
 
 def refusal(exc: sa.exc.DBAPIError, db: SQLAlchemy, key: BindKey) -> str:
