@@ -91,10 +91,29 @@ def scrub(text: str, engine: sa.Engine) -> str:
     return text
 
 
+def _first_error(orig: BaseException) -> BaseException:
+    """The error behind psycopg's ``PipelineAborted`` (which only says the pipeline stopped)."""
+    seen = 0
+    while type(orig).__name__ == "PipelineAborted" and seen < 10:
+        behind = orig.__cause__ or orig.__context__
+        if behind is None:
+            break
+        orig = getattr(behind, "orig", None) or behind
+        seen += 1
+    return orig
+
+
 def cause(exc: BaseException) -> str:
-    """The first line of the driver's own message for a SQLAlchemy ``DBAPIError``."""
-    orig = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(orig).strip().splitlines() if line.strip()]
+    """The first line of the driver's own message for a SQLAlchemy ``DBAPIError``.
+
+    psycopg's "pipeline aborted" is never shown: the error that aborted the pipeline is.
+    """
+    orig = _first_error(getattr(exc, "orig", None) or exc)
+    lines = [
+        line.strip()
+        for line in str(orig).strip().splitlines()
+        if line.strip() and line.strip().lower() != "pipeline aborted"
+    ]
     text = lines[0] if lines else type(orig).__name__
     return f"{type(orig).__name__}: {text}"
 
