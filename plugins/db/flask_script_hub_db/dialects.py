@@ -126,3 +126,91 @@ def advance_sequences(conn: sa.Connection, tables: list[sa.Table]) -> None:
                 ),
                 {"seq": sequence, "largest": int(largest)},
             )
+
+
+#: Column types whose Python values psycopg writes to COPY as SQLAlchemy would bind them.
+_COPY_TYPES = (
+    sa.Integer,
+    sa.Float,
+    sa.Numeric,
+    sa.String,
+    sa.Boolean,
+    sa.Date,
+    sa.DateTime,
+    sa.Time,
+    sa.Uuid,
+    sa.LargeBinary,
+    sa.Interval,
+)
+
+
+def can_copy(table: sa.Table, conn: sa.Connection) -> bool:
+    """Rows of this table can go through psycopg's ``COPY`` on this connection.
+
+    PostgreSQL with psycopg 3, and only plain column types (no ``TypeDecorator``, ``Enum``,
+    ``JSON`` or ``ARRAY``, whose values SQLAlchemy processes before binding them).
+    """
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
+        return False
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, sa.TypeDecorator | sa.Enum | sa.JSON | sa.ARRAY):
+            return False
+        if not isinstance(kind, _COPY_TYPES):
+            return False
+    return True
+
+
+def copy_statement(table: sa.Table, keys: tuple[str, ...]) -> tuple[Any, tuple[Any, ...]] | None:
+    """The ``COPY ... FROM STDIN`` of rows giving the columns ``keys``, and the constant values
+    of the columns they leave to a scalar client-side default (``default=True``).
+
+    :returns: ``(statement, default values)``, or ``None`` when a column left out has a default
+        that SQLAlchemy computes per row (a callable, a SQL expression, a sequence): such rows go
+        through ``INSERT``.
+    """
+    from psycopg import sql
+
+    defaults: list[tuple[str, Any]] = []
+    for column in table.columns:
+        if column.key in keys or column.default is None:
+            continue
+        if not getattr(column.default, "is_scalar", False):
+            return None
+        defaults.append((column.name, column.default.arg))  # type: ignore[attr-defined]
+    names = [table.c[k].name for k in keys] + [name for name, _ in defaults]
+    target = (
+        sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
+    )
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        target, sql.SQL(", ").join(sql.Identifier(name) for name in names)
+    )
+    return statement, tuple(value for _, value in defaults)
+
+
+def copy_rows(
+    conn: sa.Connection, statement: Any, defaults: tuple[Any, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Write rows that all have the same keys, in that order, with ``COPY ... FROM STDIN``.
+
+    Runs on ``conn``'s driver connection, inside its transaction (psycopg's ``cursor.copy()``).
+
+    :param statement: from :func:`copy_statement`, with the ``defaults`` it gave.
+    :raises sqlalchemy.exc.DBAPIError: when the database refuses the rows (the driver's error,
+        wrapped as SQLAlchemy would wrap it).
+    """
+    driver: Any = conn.connection.driver_connection
+    dbapi_error = conn.dialect.loaded_dbapi.Error
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            write = copy.write_row
+            if defaults:
+                for row in rows:
+                    write((*row.values(), *defaults))
+            else:
+                for row in rows:
+                    write(tuple(row.values()))
+    except dbapi_error as exc:
+        raise sa.exc.DBAPIError.instance(
+            statement.as_string(driver), None, exc, dbapi_error
+        ) from exc

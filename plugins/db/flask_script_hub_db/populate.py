@@ -28,7 +28,15 @@ from flask_script_hub import InvalidCommand
 
 from .database import BindKey, bind_label, cause, masked_url, scrub
 from .diagnostics import refused_column
-from .dialects import advance_sequences, check_deferred_constraints, has_upsert, upsert
+from .dialects import (
+    advance_sequences,
+    can_copy,
+    check_deferred_constraints,
+    copy_rows,
+    copy_statement,
+    has_upsert,
+    upsert,
+)
 from .records import CSV_FIELD_LIMIT, FixtureError, FixtureFile, Reader, display_path, find_files
 from .rowplan import RowConverter
 
@@ -166,15 +174,20 @@ class TableWriter:
         self.path = item.fixture.path
         self.unit = unit
         self.counts = counts
-        self.bind = {"bind": engine}
+        self.engine = engine
         self.dialect = engine.dialect.name
         self.pk = [c.key for c in self.table.primary_key.columns]
         probe = sa.select(sa.literal(1)).select_from(self.table).limit(1)
         empty = session.execute(probe, bind_arguments=self.bind).first() is None
         self.upserting = not empty and bool(self.pk) and has_upsert(self.dialect)
+        #: new rows go through COPY (PostgreSQL with psycopg, plain column types)
+        self.copy = not self.upserting and can_copy(
+            self.table, session.connection(bind_arguments=self.bind)
+        )
         #: primary key -> record number, in the upsert path only
         self.seen: dict[tuple[Any, ...], int] = {}
         self._statements: dict[tuple[str, ...], sa.Executable] = {}
+        self._copies: dict[tuple[str, ...], tuple[Any, tuple[Any, ...]] | None] = {}
         #: columns an INSERT must give: NOT NULL, no default, not the primary key
         self.required = [
             c
@@ -203,7 +216,12 @@ class TableWriter:
         :raises sqlalchemy.exc.DBAPIError: when the database refuses the batch.
         """
         if not self.upserting and not irregular:  # the fast path: new rows, the same columns
-            self.session.execute(sa.insert(self.table), rows, bind_arguments=self.bind)
+            copy = self._copy_statement(tuple(rows[0])) if self.copy else None
+            if copy is not None:
+                conn = self.session.connection(bind_arguments=self.bind)
+                copy_rows(conn, *copy, rows)
+            else:
+                self.session.execute(sa.insert(self.table), rows, bind_arguments=self.bind)
             self.counts.inserted += len(rows)
             return
         groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
@@ -272,6 +290,16 @@ class TableWriter:
                     del param[k]
             self.session.execute(statement, params, bind_arguments=self.bind)
         self.counts.updated += len(numbered)
+
+    @property
+    def bind(self) -> dict[str, Any]:
+        """Fresh ``bind_arguments`` for each call: ``Session.connection()`` pops its keys."""
+        return {"bind": self.engine}
+
+    def _copy_statement(self, keys: tuple[str, ...]) -> tuple[Any, tuple[Any, ...]] | None:
+        if keys not in self._copies:
+            self._copies[keys] = copy_statement(self.table, keys)
+        return self._copies[keys]
 
     def _upsert(self, keys: tuple[str, ...]) -> sa.Executable:
         statement = self._statements.get(keys)
