@@ -214,3 +214,70 @@ def copy_rows(
         raise sa.exc.DBAPIError.instance(
             statement.as_string(driver), None, exc, dbapi_error
         ) from exc
+
+
+class CopyStream:
+    """One ``COPY ... FROM STDIN`` kept open while batches of rows are written to it.
+
+    psycopg sends the data as it is written, so the server stores rows while the next batch is
+    read and converted. :meth:`close` ends the COPY (the server reports a refused row then, or
+    earlier); :meth:`abort` cancels it.
+
+    :param conn: the session's connection (its transaction holds the COPY).
+    :param keys: the column keys each row gives, in order.
+    :param statement: from :func:`copy_statement`, with its ``defaults``.
+    """
+
+    def __init__(
+        self, conn: sa.Connection, keys: tuple[str, ...], statement: Any, defaults: tuple[Any, ...]
+    ) -> None:
+        self.keys = keys
+        self.defaults = defaults
+        self._statement = statement
+        driver: Any = conn.connection.driver_connection
+        self._driver = driver
+        self._error: type[Exception] = conn.dialect.loaded_dbapi.Error
+        self._cursor = self._driver.cursor()
+        self._context = self._cursor.copy(statement)
+        self._copy = self._wrap(self._context.__enter__)
+
+    def _wrap(self, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except self._error as exc:
+            raise sa.exc.DBAPIError.instance(
+                self._statement.as_string(self._driver), None, exc, self._error
+            ) from exc
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Send rows (their values in :attr:`keys` order)."""
+        write = self._copy.write_row
+        defaults = self.defaults
+        try:
+            if defaults:
+                for row in rows:
+                    write((*row.values(), *defaults))
+            else:
+                for row in rows:
+                    write(tuple(row.values()))
+        except self._error as exc:
+            raise sa.exc.DBAPIError.instance(
+                self._statement.as_string(self._driver), None, exc, self._error
+            ) from exc
+
+    def close(self) -> None:
+        """End the COPY and wait for the server to have stored every row."""
+        try:
+            self._wrap(self._context.__exit__, None, None, None)
+        finally:
+            self._cursor.close()
+
+    def abort(self) -> None:
+        """Cancel the COPY (the transaction is rolled back afterwards)."""
+        try:
+            error = RuntimeError("populate stopped")
+            self._context.__exit__(RuntimeError, error, None)
+        except Exception:
+            pass
+        finally:
+            self._cursor.close()

@@ -29,7 +29,9 @@ from flask_script_hub import InvalidCommand
 from .database import BindKey, bind_label, cause, masked_url, scrub
 from .diagnostics import refused_column
 from .dialects import (
+    CopyStream,
     advance_sequences,
+    begin_for_ddl,
     can_copy,
     check_deferred_constraints,
     copy_rows,
@@ -151,10 +153,16 @@ class Report:
 
 
 class _BatchFailed(Exception):
-    def __init__(self, number: int, planned: Planned, error: Exception) -> None:
+    """The database refused batch ``number`` (with ``stream``: one of the batches from
+    ``number`` to the end of the file, sent through one COPY)."""
+
+    def __init__(
+        self, number: int, planned: Planned, error: Exception, stream: bool = False
+    ) -> None:
         self.number = number
         self.planned = planned
         self.error = error
+        self.stream = stream
 
 
 class TableWriter:
@@ -167,7 +175,13 @@ class TableWriter:
     """
 
     def __init__(
-        self, session: Any, item: Planned, engine: sa.Engine, unit: str, counts: Counts
+        self,
+        session: Any,
+        item: Planned,
+        engine: sa.Engine,
+        unit: str,
+        counts: Counts,
+        stream: bool = True,
     ) -> None:
         self.session = session
         self.table = item.table
@@ -188,6 +202,12 @@ class TableWriter:
         self.seen: dict[tuple[Any, ...], int] = {}
         self._statements: dict[tuple[str, ...], sa.Executable] = {}
         self._copies: dict[tuple[str, ...], tuple[Any, tuple[Any, ...]] | None] = {}
+        #: keep one COPY open across the batches of the file (the server works while the next
+        #: batch is read and converted); ``False`` sends one COPY per batch
+        self.stream = stream
+        self._open: CopyStream | None = None
+        #: the batch number where the open COPY started (see :class:`_BatchFailed`)
+        self.stream_start: int | None = None
         #: columns an INSERT must give: NOT NULL, no default, not the primary key
         self.required = [
             c
@@ -207,23 +227,36 @@ class TableWriter:
         while any(c.key.startswith(self.param_prefix) for c in self.table.columns):
             self.param_prefix = "_" + self.param_prefix
 
-    def write(self, numbers: list[int], rows: list[dict[str, Any]], irregular: bool) -> None:
+    def write(
+        self, numbers: list[int], rows: list[dict[str, Any]], irregular: bool, batch: int = 0
+    ) -> None:
         """Write one batch.
 
         :param numbers: the rows' record numbers (to name a duplicate primary key).
         :param irregular: the rows may differ in their keys.
+        :param batch: the batch's number (to say where a COPY stream started).
         :raises FixtureError: for a primary key given twice in the file (upsert path).
         :raises sqlalchemy.exc.DBAPIError: when the database refuses the batch.
         """
         if not self.upserting and not irregular:  # the fast path: new rows, the same columns
-            copy = self._copy_statement(tuple(rows[0])) if self.copy else None
-            if copy is not None:
+            keys = tuple(rows[0])
+            copy = self._copy_statement(keys) if self.copy else None
+            if copy is not None and self.stream:
+                if self._open is not None and self._open.keys != keys:
+                    self.finish()
+                if self._open is None:
+                    conn = self.session.connection(bind_arguments=self.bind)
+                    self._open = CopyStream(conn, keys, *copy)
+                    self.stream_start = batch
+                self._open.write(rows)
+            elif copy is not None:
                 conn = self.session.connection(bind_arguments=self.bind)
                 copy_rows(conn, *copy, rows)
             else:
                 self.session.execute(sa.insert(self.table), rows, bind_arguments=self.bind)
             self.counts.inserted += len(rows)
             return
+        self.finish()
         groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         pk = self.pk
         for number, row in zip(numbers, rows, strict=True):
@@ -291,6 +324,22 @@ class TableWriter:
             self.session.execute(statement, params, bind_arguments=self.bind)
         self.counts.updated += len(numbered)
 
+    def finish(self) -> None:
+        """End the open COPY, if any: the database checks the last rows now.
+
+        :raises sqlalchemy.exc.DBAPIError: when it refuses them.
+        """
+        if self._open is not None:
+            stream, self._open = self._open, None
+            stream.close()
+            self.stream_start = None
+
+    def abort(self) -> None:
+        """End the open COPY without loading it (another error stopped the load)."""
+        if self._open is not None:
+            stream, self._open = self._open, None
+            stream.abort()
+
     @property
     def bind(self) -> dict[str, Any]:
         """Fresh ``bind_arguments`` for each call: ``Session.connection()`` pops its keys."""
@@ -328,17 +377,27 @@ class Loader:
         self.report = Report()
         self.batch_number = 0
 
-    def load(self, planned: list[Planned], diagnose: int | None = None) -> Report:
-        """Write every file; with ``diagnose``, send that batch row by row and stop after it.
+    def load(self, planned: list[Planned], diagnose: _BatchFailed | None = None) -> Report:
+        """Write every file; with ``diagnose``, find the row at fault in the refused batch.
+
+        The refused batch (or, for a COPY stream, each batch from where the stream started to
+        the end of its file, each in a savepoint) is sent again row by row; loading stops after
+        it.
 
         :raises FixtureError: for a bad file, row or value (and, when diagnosing, the row the
             database refuses).
         :raises _BatchFailed: when the database refuses a batch.
         """
         for item in planned:
-            if diagnose is not None and self.batch_number > diagnose:
+            if (
+                diagnose is not None
+                and self.batch_number > diagnose.number
+                and (not diagnose.stream or item is not diagnose.planned)
+            ):
                 break
             self._load_file(item, diagnose)
+            if diagnose is not None and item is diagnose.planned:
+                break
         return self.report
 
     def _batches(
@@ -365,34 +424,79 @@ class Loader:
             yield numbers, rows, convert.irregular, position - last
             last = position
 
-    def _load_file(self, item: Planned, diagnose: int | None) -> None:
+    def _load_file(self, item: Planned, diagnose: _BatchFailed | None) -> None:
         table = item.table
         counts = self.report.tables.setdefault(table.name, Counts())
         unit = "item" if item.fixture.path.suffix.lower() == ".json" else "line"
-        writer = TableWriter(self.session, item, self.db.engines[item.key], unit, counts)
-        for numbers, rows, irregular, consumed in self._batches(item):
-            number = self.batch_number
-            self.batch_number += 1
-            if diagnose is not None and number > diagnose:
-                return
-            if diagnose == number:
-                for record, row in zip(numbers, rows, strict=True):
-                    try:
-                        writer.write([record], [row], False)
-                    except sa.exc.DBAPIError as exc:
-                        raise FixtureError(
-                            item.fixture.path,
-                            f"{unit} {record}",
-                            refused_column(exc, table, self.db.engines[item.key]),
-                            refusal(exc, self.db, item.key),
-                        ) from None
-                return
+        engine = self.db.engines[item.key]
+        writer = TableWriter(self.session, item, engine, unit, counts, stream=diagnose is None)
+        try:
+            for numbers, rows, irregular, consumed in self._batches(item):
+                number = self.batch_number
+                self.batch_number += 1
+                if diagnose is not None and number >= diagnose.number:
+                    if not diagnose.stream:
+                        if number == diagnose.number:
+                            self._find_refused(writer, item, unit, numbers, rows, False)
+                        return
+                    self._find_refused(writer, item, unit, numbers, rows, True)
+                    continue
+                try:
+                    writer.write(numbers, rows, irregular, number)
+                except sa.exc.DBAPIError as exc:
+                    start = writer.stream_start
+                    writer.abort()
+                    if start is not None:
+                        raise _BatchFailed(start, item, exc, stream=True) from exc
+                    raise _BatchFailed(number, item, exc) from exc
+                if self.progress is not None:
+                    self.progress(consumed)
+            start = writer.stream_start
             try:
-                writer.write(numbers, rows, irregular)
+                writer.finish()
             except sa.exc.DBAPIError as exc:
-                raise _BatchFailed(number, item, exc) from exc
-            if self.progress is not None:
-                self.progress(consumed)
+                raise _BatchFailed(start or 0, item, exc, stream=True) from exc
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _find_refused(
+        self,
+        writer: TableWriter,
+        item: Planned,
+        unit: str,
+        numbers: list[int],
+        rows: list[dict[str, Any]],
+        savepoints: bool,
+    ) -> None:
+        """Send a batch again (in a savepoint), then row by row, to name the row refused.
+
+        :raises FixtureError: naming the row, its column and the database's reason.
+        """
+        engine = self.db.engines[item.key]
+        conn = self.session.connection(bind_arguments={"bind": engine})
+        if savepoints:
+            begin_for_ddl(conn)
+            savepoint = conn.begin_nested()
+            try:
+                writer.write(numbers, rows, False)
+                savepoint.commit()
+                return
+            except sa.exc.DBAPIError:
+                savepoint.rollback()
+        for record, row in zip(numbers, rows, strict=True):
+            nested = conn.begin_nested() if savepoints else None
+            try:
+                writer.write([record], [row], False)
+            except sa.exc.DBAPIError as exc:
+                raise FixtureError(
+                    item.fixture.path,
+                    f"{unit} {record}",
+                    refused_column(exc, item.table, engine),
+                    refusal(exc, self.db, item.key),
+                ) from None
+            if nested is not None:
+                nested.commit()
 
 
 def refusal(exc: sa.exc.DBAPIError, db: SQLAlchemy, key: BindKey) -> str:
@@ -648,7 +752,7 @@ def _diagnose(
     try:
         if prepare is not None:
             prepare()
-        Loader(db).load(planned, diagnose=failed.number)
+        Loader(db).load(planned, diagnose=failed)
     except FixtureError as exc:
         return InvalidCommand(f"{exc}; {rolled_back}")
     except (_BatchFailed, sa.exc.DBAPIError):

@@ -283,3 +283,35 @@ def test_refused_row_names_every_column_of_a_named_constraint(make_project, any_
     assert line.startswith(
         f"error: {rel(bad)}, line 4, column 'left_id, right_id': the database refused the row: "
     ), line
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_refused_row_deep_in_a_big_file_is_named(make_project, any_url, suffix):
+    """PostgreSQL streams a file through one COPY: the row at fault is still found and named."""
+    project = make_project(any_url)
+    project.create()
+    rows = [{"id": i, "name": f"U{i}", "email": f"u{i}@example.org"} for i in range(1, 6001)]
+    rows[4499]["email"] = "u17@example.org"
+    if suffix == ".csv":
+        text = "id,name,email\n" + "".join(f"{r['id']},{r['name']},{r['email']}\n" for r in rows)
+        where = "line 4501"
+    else:
+        text = "".join(json.dumps(r) + "\n" for r in rows)
+        where = "line 4500"
+    bad = project.write(f"d/users{suffix}", text)
+    line = one_error(project.invoke("db", "populate", str(bad)))
+    assert line.startswith(
+        f"error: {rel(bad)}, {where}, column 'email': the database refused the row: "
+    ), line
+    assert line.endswith("; nothing was loaded (rolled back)")
+    assert project.count("users") == 0
+    rows[4499]["email"] = "fixed@example.org"
+    if suffix == ".csv":
+        bad.write_text(
+            "id,name,email\n" + "".join(f"{r['id']},{r['name']},{r['email']}\n" for r in rows)
+        )
+    else:
+        bad.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = project.invoke("db", "populate", str(bad))
+    assert result.exit_code == 0, result.output
+    assert project.count("users") == 6000
