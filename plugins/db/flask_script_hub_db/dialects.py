@@ -237,8 +237,11 @@ class CopyStream:
         driver: Any = conn.connection.driver_connection
         self._driver = driver
         self._error: type[Exception] = conn.dialect.loaded_dbapi.Error
-        self._cursor = self._driver.cursor()
-        self._context = self._cursor.copy(statement)
+        self._cursor = driver.cursor()
+        # a worker thread sends the data: formatting the next rows does not wait for the socket
+        from psycopg.copy import QueuedLibpqWriter
+
+        self._context = self._cursor.copy(statement, writer=QueuedLibpqWriter(self._cursor))
         self._copy = self._wrap(self._context.__enter__)
 
     def _wrap(self, call: Any, *args: Any) -> Any:
@@ -260,6 +263,22 @@ class CopyStream:
             else:
                 for row in rows:
                     write(tuple(row.values()))
+        except self._error as exc:
+            raise sa.exc.DBAPIError.instance(
+                self._statement.as_string(self._driver), None, exc, self._error
+            ) from exc
+
+    def write_values(self, rows: list[tuple[Any, ...]]) -> None:
+        """Send rows given as tuples in :attr:`keys` order."""
+        write = self._copy.write_row
+        defaults = self.defaults
+        try:
+            if defaults:
+                for row in rows:
+                    write(row + defaults)
+            else:
+                for row in rows:
+                    write(row)
         except self._error as exc:
             raise sa.exc.DBAPIError.instance(
                 self._statement.as_string(self._driver), None, exc, self._error

@@ -40,7 +40,7 @@ from .dialects import (
     upsert,
 )
 from .records import CSV_FIELD_LIMIT, FixtureError, FixtureFile, Reader, display_path, find_files
-from .rowplan import RowConverter
+from .rowplan import RowConverter, Values
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -228,7 +228,11 @@ class TableWriter:
             self.param_prefix = "_" + self.param_prefix
 
     def write(
-        self, numbers: list[int], rows: list[dict[str, Any]], irregular: bool, batch: int = 0
+        self,
+        numbers: list[int],
+        rows: list[dict[str, Any]] | Values,
+        irregular: bool,
+        batch: int = 0,
     ) -> None:
         """Write one batch.
 
@@ -238,6 +242,9 @@ class TableWriter:
         :raises FixtureError: for a primary key given twice in the file (upsert path).
         :raises sqlalchemy.exc.DBAPIError: when the database refuses the batch.
         """
+        if isinstance(rows, Values):  # converted straight to tuples for the COPY stream
+            self._stream_values(rows, batch)
+            return
         if not self.upserting and not irregular:  # the fast path: new rows, the same columns
             keys = tuple(rows[0])
             copy = self._copy_statement(keys) if self.copy else None
@@ -324,6 +331,26 @@ class TableWriter:
             self.session.execute(statement, params, bind_arguments=self.bind)
         self.counts.updated += len(numbered)
 
+    @property
+    def wants_values(self) -> bool:
+        """Batches may come as :class:`Values` (new rows streamed through COPY)."""
+        return self.copy and self.stream
+
+    def _stream_values(self, values: Values, batch: int) -> None:
+        copy = self._copy_statement(values.keys)
+        if copy is None:  # a column left out has a per-row default: INSERT the rows
+            self.finish()
+            self.session.execute(sa.insert(self.table), values.dicts(), bind_arguments=self.bind)
+        else:
+            if self._open is not None and self._open.keys != values.keys:
+                self.finish()
+            if self._open is None:
+                conn = self.session.connection(bind_arguments=self.bind)
+                self._open = CopyStream(conn, values.keys, *copy)
+                self.stream_start = batch
+            self._open.write_values(values.rows)
+        self.counts.inserted += len(values.rows)
+
     def finish(self) -> None:
         """End the open COPY, if any: the database checks the last rows now.
 
@@ -401,10 +428,11 @@ class Loader:
         return self.report
 
     def _batches(
-        self, item: Planned
-    ) -> Iterator[tuple[list[int], list[dict[str, Any]], bool, int]]:
+        self, item: Planned, values: bool = False
+    ) -> Iterator[tuple[list[int], list[dict[str, Any]] | Values, bool, int]]:
         """Batches of :data:`BATCH_SIZE` rows at most.
 
+        :param values: give regular batches as :class:`Values` tuples (for COPY).
         :returns: ``(record numbers, rows, rows may differ in keys, bytes consumed)``.
         """
         reader = Reader(item.fixture)
@@ -417,7 +445,11 @@ class Loader:
             convert.irregular = False
             chunk = list(islice(records, BATCH_SIZE))
             numbers = [number for number, _, _ in chunk]
-            rows = convert.batch(chunk)
+            rows: list[dict[str, Any]] | Values | None = None
+            if values:
+                rows = convert.batch_values(chunk)
+            if rows is None:
+                rows = convert.batch(chunk)
             if not rows:
                 return
             position = reader.position if len(rows) == BATCH_SIZE else item.fixture.size
@@ -431,10 +463,12 @@ class Loader:
         engine = self.db.engines[item.key]
         writer = TableWriter(self.session, item, engine, unit, counts, stream=diagnose is None)
         try:
-            for numbers, rows, irregular, consumed in self._batches(item):
+            for numbers, rows, irregular, consumed in self._batches(item, writer.wants_values):
                 number = self.batch_number
                 self.batch_number += 1
                 if diagnose is not None and number >= diagnose.number:
+                    if isinstance(rows, Values):
+                        rows = rows.dicts()
                     if not diagnose.stream:
                         if number == diagnose.number:
                             self._find_refused(writer, item, unit, numbers, rows, False)

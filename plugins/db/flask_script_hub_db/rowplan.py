@@ -10,12 +10,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from .converters import BadValue, Converter, converter_for
 from .records import FixtureError, Record
+
+
+class Values(NamedTuple):
+    """Converted rows as tuples: ``rows[i][j]`` is the value of column key ``keys[j]``."""
+
+    keys: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def dicts(self) -> list[dict[str, Any]]:
+        """The rows as dicts keyed by column key."""
+        return [dict(zip(self.keys, row, strict=True)) for row in self.rows]
+
 
 #: ``(name in the file, column key, converter, nullable, primary key)``
 Step = tuple[str, str, Converter | None, bool, bool]
@@ -151,6 +166,38 @@ class RowConverter:
                 for row, value in zip(rows, new, strict=False):
                     row[key] = value
         return rows
+
+    def batch_values(self, records: Sequence[Record]) -> Values | None:
+        """The batch path giving value tuples in column order instead of dicts (for COPY).
+
+        :returns: ``None`` when the records differ in their columns, hold a NULL or a bad
+            value: convert them with :meth:`batch` then.
+        """
+        if not records:
+            return None
+        number, names, _ = records[0]
+        if not all(n is names or n == names for _, n, _ in records):
+            return None
+        if names is not self._names:
+            self._switch(names, number)
+        empty = self._empty
+        if self.from_text:
+            cells = [values for _, _, values in records]
+            if any(empty in values for values in cells):
+                return None
+            columns: list[Sequence[Any]] = list(zip(*cells, strict=True))
+        else:
+            items = [item for _, _, item in records]
+            if any(None in item.values() for item in items):
+                return None
+            columns = [list(map(itemgetter(name), items)) for name in names]
+        for index, (_, _, convert, _, _) in enumerate(self._plan):
+            if convert is not None:
+                try:
+                    columns[index] = convert.batch(columns[index])
+                except BadValue:
+                    return None
+        return Values(tuple(self._keys), list(zip(*columns, strict=True)))
 
     def _with_nulls(self, number: int, values: Sequence[Any]) -> dict[str, Any]:
         """The row path for records with NULL values."""
