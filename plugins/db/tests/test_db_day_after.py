@@ -8,6 +8,7 @@ TEST_POSTGRESQL_URL / TEST_MARIADB_URL are set (CI sets them).
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -219,3 +220,19 @@ def test_recreate_with_a_refused_fixture(make_project, any_url):
     # MariaDB's AUTO_INCREMENT does not go back after a rollback: any free id is right
     new_id = add_user_the_ordinary_way(project)
     assert project.rows(f"SELECT name FROM users WHERE id = {new_id}") == [("New",)]
+
+
+def test_version_table_named_by_flask_migrate(make_project, any_url):
+    flask_migrate = pytest.importorskip("flask_migrate")
+    project = make_project(any_url)
+    flask_migrate.Migrate(project.app, project.db, version_table="schema_version")
+    project.create()
+    with project.app.app_context(), project.db.engines[None].begin() as conn:
+        conn.execute(
+            sa.text("CREATE TABLE schema_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        )
+        conn.execute(sa.text("INSERT INTO schema_version VALUES ('beef')"))
+    result = project.invoke("db", "drop", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "  schema_version: migration revision beef" in result.stdout
+    assert "schema_version" not in project.table_names()
