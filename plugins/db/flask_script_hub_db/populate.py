@@ -1,14 +1,17 @@
-"""``db populate``: fixture files and ``db_populate`` hooks, loaded in one transaction.
+"""``db populate``: fixture files and ``db_populate`` hooks, loaded in one transaction per bind.
 
-Rows are streamed in batches of :data:`BATCH_SIZE` and written with SQLAlchemy Core
-``executemany`` through ``db.session`` (so that hook implementations share the transaction).
-A row whose primary key already exists is **updated** with the file's values (columns absent from
-the file keep theirs), as Django's ``loaddata`` does: fixtures are the source of truth, and running
-populate twice changes nothing the second time. A row without a primary key value is inserted.
+Rows are streamed in batches of :data:`BATCH_SIZE` through ``db.session`` (so that hook
+implementations share the transaction): new rows into an empty table with one ``COPY`` per file
+on PostgreSQL (psycopg) and SQLAlchemy Core ``executemany`` elsewhere; rows whose primary key may
+exist with the dialect's native upsert (:mod:`.dialects`). A row whose primary key already exists
+is **updated** with the file's values (columns absent from the file keep theirs), as Django's
+``loaddata`` does: fixtures are the source of truth, and running populate twice changes nothing
+the second time. A row without a primary key value is inserted.
 
 On any error the transaction is rolled back. When the database refuses a batch, the load is
-replayed in a new transaction (also rolled back) with that batch sent row by row, to name the
-file, line and column of the row at fault.
+replayed in a new transaction (also rolled back) with that batch sent row by row (in savepoints
+for a COPY stream), to name the file, line and column of the row at fault. Every bind is flushed
+before any commits (:func:`commit_binds`).
 """
 
 from __future__ import annotations
@@ -710,12 +713,12 @@ def _before_commit(db: SQLAlchemy, planned: list[Planned], hooks_ran: bool) -> N
     for key, engine in db.engines.items():
         if engine.dialect.name != "postgresql":
             continue
-        if hooks_ran:
+        if hooks_ran:  # a hook may have given explicit ids to any table
             tables = list(db.metadatas[key].sorted_tables) if key in db.metadatas else []
         else:
             tables = [p.table for p in planned if p.key == key]
-        if not tables and not hooks_ran:
-            continue
+            if not tables:
+                continue
         conn = db.session.connection(bind_arguments={"bind": engine})
         advance_sequences(conn, tables)
         check_deferred_constraints(conn)
