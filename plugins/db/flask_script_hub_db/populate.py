@@ -746,9 +746,15 @@ def commit_binds(db: SQLAlchemy, rolled_back: str = ROLLED_BACK) -> None:
             raise InvalidCommand(scrub(message, engine)) from None
         return
     session.flush()
-    connections = [
-        (key, session.connection(bind_arguments={"bind": db.engines[key]})) for key in keys
-    ]
+    connections = []
+    for key in keys:
+        try:
+            connections.append((key, session.connection(bind_arguments={"bind": db.engines[key]})))
+        except sa.exc.DBAPIError as exc:
+            session.rollback()
+            engine = db.engines[key]
+            message = f"cannot connect to {masked_url(engine)}: {cause(exc)}; {rolled_back}"
+            raise InvalidCommand(scrub(message, engine)) from None
     committed: list[BindKey] = []
     for key, conn in connections:
         transaction = conn.get_transaction()
