@@ -300,3 +300,101 @@ class CopyStream:
             pass
         finally:
             self._cursor.close()
+
+
+class StagedUpsert:
+    """PostgreSQL upsert of many rows: COPY into a temporary table, then one
+    ``INSERT ... SELECT ... ON CONFLICT (pk) DO UPDATE``.
+
+    The temporary table has the columns the rows give (``CREATE TEMPORARY TABLE ... AS SELECT
+    ... WITH NO DATA``: their types, no constraint) and is dropped at the end, in the same
+    transaction. Only the columns given are set on existing rows.
+
+    :param conn: the session's connection.
+    :param table: the target table.
+    :param keys: the column keys each row gives, in order; they include the primary key.
+    :param name: the temporary table's name (unique in the session).
+    :raises ValueError: when a column left out has a default computed per row (a callable, a SQL
+        expression): use :func:`upsert` then.
+    """
+
+    def __init__(self, conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], name: str):
+        from psycopg import sql
+
+        for column in table.columns:
+            default = column.default
+            if column.key not in keys and default is not None and not default.is_scalar:
+                raise ValueError(f"the column {column.name!r} has a default computed per row")
+        self.keys = keys
+        self.rows = 0
+        self._conn = conn
+        driver: Any = conn.connection.driver_connection
+        self._driver = driver
+        target = (
+            sql.Identifier(table.schema, table.name) if table.schema else sql.Identifier(table.name)
+        )
+        stage = sql.Identifier(name)
+        names = [table.c[k].name for k in keys]
+        pk = [c.name for c in table.primary_key.columns]
+        columns = sql.SQL(", ").join(map(sql.Identifier, names))
+        self._create = sql.SQL(
+            "CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} WITH NO DATA"
+        ).format(stage, columns, target)
+        join = sql.SQL(" AND ").join(
+            sql.SQL("t.{c} = s.{c}").format(c=sql.Identifier(c)) for c in pk
+        )
+        self._count = sql.SQL("SELECT count(*) FROM {} s JOIN {} t ON {}").format(
+            stage, target, join
+        )
+        given = [n for n in names if n not in pk]
+        conflict = sql.SQL(", ").join(map(sql.Identifier, pk))
+        action: Any
+        if given:
+            action = sql.SQL("DO UPDATE SET {}").format(
+                sql.SQL(", ").join(
+                    sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(n)) for n in given
+                )
+            )
+        else:
+            action = sql.SQL("DO NOTHING")
+        # columns left to a scalar client-side default (default=True) get it on new rows
+        defaults = [
+            (c.name, c.default.arg)  # type: ignore[attr-defined]
+            for c in table.columns
+            if c.key not in keys and c.default is not None
+        ]
+        targets = sql.SQL(", ").join(map(sql.Identifier, names + [n for n, _ in defaults]))
+        values = sql.SQL(", ").join(
+            [sql.Identifier(n) for n in names] + [sql.Literal(v) for _, v in defaults]
+        )
+        self._merge = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} ON CONFLICT ({}) {}").format(
+            target, targets, values, stage, conflict, action
+        )
+        self._drop = sql.SQL("DROP TABLE {}").format(stage)
+        self._run(self._create)
+        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(stage, columns)
+        self._stream = CopyStream(conn, keys, copy, ())
+
+    def _run(self, statement: Any) -> Any:
+        return self._conn.exec_driver_sql(statement.as_string(self._driver))
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        """Send rows (their values in :attr:`keys` order) to the temporary table."""
+        self._stream.write(rows)
+        self.rows += len(rows)
+
+    def close(self) -> int:
+        """Merge the staged rows into the table.
+
+        :returns: how many of them updated an existing row.
+        :raises sqlalchemy.exc.DBAPIError: when the database refuses a row.
+        """
+        self._stream.close()
+        existing = int(self._run(self._count).scalar_one())
+        self._run(self._merge)
+        self._run(self._drop)
+        return existing
+
+    def abort(self) -> None:
+        """Cancel the COPY (the transaction, and with it the temporary table, is rolled back)."""
+        self._stream.abort()

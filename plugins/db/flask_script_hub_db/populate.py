@@ -33,6 +33,7 @@ from .database import BindKey, bind_label, cause, masked_url, scrub
 from .diagnostics import refused_column
 from .dialects import (
     CopyStream,
+    StagedUpsert,
     advance_sequences,
     begin_for_ddl,
     can_copy,
@@ -171,11 +172,16 @@ class _BatchFailed(Exception):
 class TableWriter:
     """Writes the batches of one file into its table through the session.
 
-    An empty table (when the file starts) gets plain ``INSERT`` executemany: the database's own
-    primary key constraint refuses a duplicate. A table with rows gets the dialect's native upsert
-    (:func:`~flask_script_hub_db.dialects.upsert`), and a primary key given twice in the file is
-    an error (an upsert would silently keep the last). Rows without a primary key are inserted.
+    An empty table (when the file starts) gets plain ``INSERT`` executemany, or on PostgreSQL one
+    ``COPY``: the database's own primary key constraint refuses a duplicate. A table with rows
+    gets the dialect's native upsert (:func:`~flask_script_hub_db.dialects.upsert`), on PostgreSQL
+    through a temporary table (:class:`~flask_script_hub_db.dialects.StagedUpsert`), and a
+    primary key given twice in the file is an error (an upsert would silently keep the last).
+    Rows without a primary key are inserted.
     """
+
+    #: temporary tables made so far in this process (their names must differ in a transaction)
+    _stages = 0
 
     def __init__(
         self,
@@ -211,6 +217,13 @@ class TableWriter:
         self._open: CopyStream | None = None
         #: the batch number where the open COPY started (see :class:`_BatchFailed`)
         self.stream_start: int | None = None
+        #: rows whose primary key may exist go through a temporary table (PostgreSQL)
+        self.staging = (
+            self.upserting
+            and stream
+            and can_copy(self.table, session.connection(bind_arguments=self.bind))
+        )
+        self._staged: StagedUpsert | None = None
         #: columns an INSERT must give: NOT NULL, no default, not the primary key
         self.required = [
             c
@@ -266,7 +279,8 @@ class TableWriter:
                 self.session.execute(sa.insert(self.table), rows, bind_arguments=self.bind)
             self.counts.inserted += len(rows)
             return
-        self.finish()
+        if self._open is not None:
+            self.finish()
         groups: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = defaultdict(list)
         pk = self.pk
         for number, row in zip(numbers, rows, strict=True):
@@ -284,6 +298,14 @@ class TableWriter:
                     )
         for keys, numbered in groups.items():
             group = [row for _, row in numbered]
+            staged = (
+                self.staging
+                and all(k in keys for k in pk)
+                and not any(c.key not in keys for c in self.required)
+            )
+            if staged and self._stage(keys, group, batch):
+                continue
+            self.finish()  # no COPY may be open while other statements run
             if not (self.upserting and all(k in keys for k in pk)):
                 self.session.execute(sa.insert(self.table), group, bind_arguments=self.bind)
                 self.counts.inserted += len(group)
@@ -354,6 +376,25 @@ class TableWriter:
             self._open.write_values(values.rows)
         self.counts.inserted += len(values.rows)
 
+    def _stage(self, keys: tuple[str, ...], rows: list[dict[str, Any]], batch: int) -> bool:
+        """Send rows to the temporary table of a :class:`StagedUpsert` (PostgreSQL).
+
+        :returns: ``False`` when these columns cannot be staged (a per-row default).
+        """
+        if self._staged is not None and self._staged.keys != keys:
+            self.finish()
+        if self._staged is None:
+            conn = self.session.connection(bind_arguments=self.bind)
+            TableWriter._stages += 1
+            name = f"fsh_populate_stage_{TableWriter._stages}"
+            try:
+                self._staged = StagedUpsert(conn, self.table, keys, name)
+            except ValueError:
+                return False
+            self.stream_start = batch
+        self._staged.write(rows)
+        return True
+
     def finish(self) -> None:
         """End the open COPY, if any: the database checks the last rows now.
 
@@ -363,12 +404,21 @@ class TableWriter:
             stream, self._open = self._open, None
             stream.close()
             self.stream_start = None
+        if self._staged is not None:
+            staged, self._staged = self._staged, None
+            existing = staged.close()
+            self.counts.updated += existing
+            self.counts.inserted += staged.rows - existing
+            self.stream_start = None
 
     def abort(self) -> None:
         """End the open COPY without loading it (another error stopped the load)."""
         if self._open is not None:
             stream, self._open = self._open, None
             stream.abort()
+        if self._staged is not None:
+            staged, self._staged = self._staged, None
+            staged.abort()
 
     @property
     def bind(self) -> dict[str, Any]:

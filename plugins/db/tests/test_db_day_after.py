@@ -236,3 +236,32 @@ def test_version_table_named_by_flask_migrate(make_project, any_url):
     assert result.exit_code == 0, result.output
     assert "  schema_version: migration revision beef" in result.stdout
     assert "schema_version" not in project.table_names()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_repopulating_a_big_file_updates_and_inserts(make_project, any_url, suffix):
+    """On PostgreSQL rows that may exist go through a temporary table and one
+    INSERT ... ON CONFLICT; everywhere the result is the same."""
+    project = make_project(any_url)
+    project.create()
+    first = "id,name,email,age\n" + "".join(
+        f"{i},U{i},u{i}@example.org,{i % 90}\n" for i in range(1, 3001)
+    )
+    assert project.invoke("db", "populate", str(project.write("a/users.csv", first))).exit_code == 0
+    ids = range(2001, 5001)
+    if suffix == ".csv":
+        text = "id,name\n" + "".join(f"{i},V{i}\n" for i in ids)
+    else:
+        text = "".join(f'{{"id": {i}, "name": "V{i}"}}\n' for i in ids)
+    result = project.invoke("db", "populate", str(project.write(f"b/users{suffix}", text)))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "users: 2000 inserted, 1000 updated\n"
+    assert project.rows(
+        "SELECT id, name, email, age FROM users WHERE id IN (1, 2500, 4500) ORDER BY id"
+    ) == [
+        (1, "U1", "u1@example.org", 1),
+        (2500, "V2500", "u2500@example.org", 2500 % 90),
+        (4500, "V4500", None, None),
+    ]
+    assert project.rows("SELECT COUNT(*) FROM users WHERE active") == [(5000,)]
+    assert add_user_the_ordinary_way(project) == 5001
