@@ -315,3 +315,22 @@ def test_refused_row_deep_in_a_big_file_is_named(make_project, any_url, suffix):
     result = project.invoke("db", "populate", str(bad))
     assert result.exit_code == 0, result.output
     assert project.count("users") == 6000
+
+
+@pytest.mark.parametrize("later", ["good", "bad value"])
+def test_refused_row_in_an_earlier_file_is_named_first(make_project, any_url, later):
+    """On PostgreSQL a file's COPY ends while the next file is read: its refusal still wins."""
+    project = make_project(any_url)
+    project.create()
+    users = "id,name,email\n" + "".join(f"{i},U{i},u{i}@example.org\n" for i in range(1, 3001))
+    users += "3001,Dup,u5@example.org\n"
+    bad = project.write("d/users.csv", users)
+    posts = "id,user_id,title\n" + "".join(f"{i},{1 + i % 3000},T{i}\n" for i in range(1, 5001))
+    if later == "bad value":
+        posts += "5001,1,x,extra\n"
+    project.write("d/posts.csv", posts)
+    line = one_error(project.invoke("db", "populate", str(project.root / "d")))
+    assert line.startswith(
+        f"error: {rel(bad)}, line 3002, column 'email': the database refused the row: "
+    ), line
+    assert (project.count("users"), project.count("posts")) == (0, 0)
