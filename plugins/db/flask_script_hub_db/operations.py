@@ -159,14 +159,18 @@ def _drop(db: SQLAlchemy, keys: list[database.BindKey], plan: DropPlan) -> None:
             raise database.database_error(exc, engine, "drop") from None
 
 
-def _print_dropped(db: SQLAlchemy, plan: DropPlan) -> None:
+def _print_dropped(db: SQLAlchemy, plan: DropPlan, recreated: bool = False) -> None:
     if plan.states:
         print(f"dropped {len(plan.states)} table(s)")
     for key in plan.versions:
-        print(
-            f"dropped the version table {plan.version.name} of {bind_label(key)}: the next "
-            "'migrate upgrade' starts from the first revision"
-        )
+        if recreated:
+            then = (
+                "the tables were created from the models, not by migrations: run 'migrate "
+                "stamp head' if they match your latest revision"
+            )
+        else:
+            then = "the next 'migrate upgrade' starts from the first revision"
+        print(f"dropped the version table {plan.version.name} of {bind_label(key)}: {then}")
 
 
 def drop(app: Flask, bind: str | None, yes: bool) -> int:
@@ -252,7 +256,7 @@ def recreate(app: Flask, yes: bool, default_data: bool, sample_data: bool) -> in
     except sa.exc.DBAPIError as exc:
         db.session.rollback()
         raise InvalidCommand(f"recreate failed: {database.cause(exc)}; {rolled_back}") from None
-    _print_dropped(db, drop_plan)
+    _print_dropped(db, drop_plan, recreated=True)
     for key in keys:
         tables = database.tables_of(db, key)
         if tables:

@@ -179,6 +179,11 @@ def test_drop_and_recreate_drop_the_alembic_version_table_and_say_so(make_projec
     result = project.invoke("db", "recreate", "--yes")
     assert result.exit_code == 0, result.output
     assert "alembic_version: migration revision abc123" in result.stdout
+    assert (
+        "dropped the version table alembic_version of default database: the tables were created "
+        "from the models, not by migrations: run 'migrate stamp head' if they match your latest "
+        "revision" in result.stdout
+    )
     assert "alembic_version" not in project.table_names()
     assert add_user_the_ordinary_way(project) == 1
 
