@@ -1,22 +1,29 @@
-"""Benchmark ``manage.py db populate`` against a plain SQLAlchemy Core ``executemany`` insert.
+"""Benchmark ``manage.py db populate`` against the fastest plain way to load the same file.
 
-    .venv/bin/python bench/bench_populate.py [--rows 100000] [--repeat 3] [--no-postgresql]
+    .venv/bin/python bench/bench_populate.py [--rows 100000] [--big 1000000] [--repeat 3]
+        [--no-postgresql] [--no-mariadb]
 
-Writes 100,000 rows over three related tables (users 20 %, posts 40 %, comments 40 %) as CSV,
+Writes ``--rows`` rows over three related tables (users 20 %, posts 40 %, comments 40 %) as CSV,
 JSON Lines and JSON array files, then, each in a fresh child process and on empty tables:
 
 * ``populate``: ``db populate <folder>`` run in-process with ``ManagerRunner`` (the plugin
-  registered in code): reading, converting, checking primary keys, inserting, one transaction;
-* ``executemany``: the same rows, already in memory as typed Python values, inserted with
-  ``connection.execute(table.insert(), rows)`` per table in one transaction: the floor.
+  registered in code): reading, converting, checking, writing, sequences, one transaction;
+* the floor, on the same machine in the same run:
+  - PostgreSQL: a plain ``COPY table FROM STDIN (FORMAT csv, HEADER)`` of the CSV files through
+    psycopg's ``cursor.copy()`` (for JSON Lines too: COPY cannot read JSON Lines, so its floor is
+    the same rows as CSV), in one transaction;
+  - SQLite and MariaDB: SQLAlchemy Core ``connection.execute(table.insert(), rows)`` of the same
+    rows read from the same file (``csv.DictReader`` / ``json.loads`` per line / ``json.load``,
+    values converted by hand to the column types), 2,000 rows a batch, in one transaction.
 
-Databases: SQLite (a file) and PostgreSQL (``TEST_POSTGRESQL_URL``, default
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``; a scratch database is created and dropped).
-Each format runs ``--repeat`` times, each run paired with an ``executemany`` run just before
-it; the table gives the best times, their ratio, and the median of the paired ratios (steadier
-on a shared machine). Memory is the growth of the child's peak RSS during the
-load (``VmHWM`` after the load minus before it), measured at 1x and 3x the rows to show whether
-it grows with the file size: CSV and JSON Lines are streamed, a JSON array is read whole.
+Databases: SQLite (a file), PostgreSQL (``TEST_POSTGRESQL_URL``, default
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and MariaDB (``TEST_MARIADB_URL``, default
+``mysql+pymysql://root@127.0.0.1:3306/test``); a scratch database is created and dropped on each
+server. Each format runs ``--repeat`` times, each run paired with a floor run just before it; the
+table gives the best times, their ratio, and the median of the paired ratios (steadier on a
+shared machine). Memory is the growth of the child's peak RSS during the load (``VmHWM`` after
+the load minus before it), at ``--rows`` and at ``--big`` rows (CSV and JSON Lines, which are
+streamed; a JSON array is read whole).
 """
 
 from __future__ import annotations
@@ -37,7 +44,10 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = ("csv", "jsonl", "json")
+#: formats measured at ``--big`` rows for memory (streamed; a JSON array is read whole)
+BIG_FORMATS = ("csv", "jsonl")
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEFAULT_MARIADB = "mysql+pymysql://root@127.0.0.1:3306/test"
 START = datetime.date(2020, 1, 1)
 
 
@@ -160,16 +170,77 @@ def peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _by_hand(table: str, item: dict[str, Any]) -> dict[str, Any]:
+    """What a hand-written loader converts: the columns that are not text."""
+    if table == "users":
+        active = item["active"]
+        item["id"] = int(item["id"])
+        item["age"] = int(item["age"])
+        item["active"] = active if isinstance(active, bool) else active == "true"
+        item["joined"] = datetime.date.fromisoformat(item["joined"])
+    elif table == "posts":
+        item["id"], item["user_id"] = int(item["id"]), int(item["user_id"])
+        item["score"] = float(item["score"])
+    else:
+        item["id"], item["post_id"] = int(item["id"]), int(item["post_id"])
+    return item
+
+
+def _read(path: Path) -> Any:
+    """The items of one file, as dicts of text (CSV) or JSON values, streamed where possible."""
+    import csv
+
+    if path.suffix == ".csv":
+        with open(path, encoding="utf-8", newline="") as f:
+            yield from csv.DictReader(f)
+    elif path.suffix == ".jsonl":
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                yield json.loads(line)
+    else:
+        with open(path, encoding="utf-8") as f:
+            yield from json.load(f)
+
+
+def floor_executemany(db: Any, data: Path) -> None:
+    from itertools import islice
+
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            [path] = data.glob(f"{table.name}.*")
+            items = (_by_hand(table.name, item) for item in _read(path))
+            while batch := list(islice(items, 2000)):
+                conn.execute(table.insert(), batch)
+
+
+def floor_copy(db: Any, data: Path) -> None:
+    csv_folder = data.parent / "x1-csv" if data.name.startswith("x1") else data.parent / "xb-csv"
+    with db.engine.begin() as conn:
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cursor:
+            for table in db.metadata.sorted_tables:
+                statement = f"COPY {table.name} FROM STDIN (FORMAT csv, HEADER true)"
+                with (
+                    cursor.copy(statement) as copy,
+                    open(csv_folder / f"{table.name}.csv", "rb") as f,
+                ):
+                    while block := f.read(1 << 16):
+                        copy.write(block)
+
+
 def child(mode: str, url: str, data: Path, rows: int) -> dict[str, Any]:
     app, db = make_app(url)
-    if mode == "executemany":
-        tables = generate(rows)
-        before = peak_kib()
+    if mode == "floor":
         with app.app_context():
+            import sqlalchemy as sa
+
+            sa.inspect(db.engine)  # connect before measuring, as populate's warm-up does
+            before = peak_kib()
             start = time.perf_counter()
-            with db.engine.begin() as conn:
-                for table in db.metadata.sorted_tables:
-                    conn.execute(table.insert(), tables[table.name])
+            if db.engine.dialect.name == "postgresql":
+                floor_copy(db, data)
+            else:
+                floor_executemany(db, data)
             seconds = time.perf_counter() - start
     else:
         import flask_script_hub_db.plugin
@@ -232,7 +303,8 @@ def measure(mode: str, url: str, data: Path, rows: int, repeat: int) -> dict[str
     return best
 
 
-def postgresql_scratch(base: str) -> tuple[str, str] | None:
+def scratch_database(base: str) -> tuple[str, str] | None:
+    """Create a scratch database on the server of ``base``; ``(url, name)``, or ``None``."""
     import sqlalchemy as sa
 
     name = f"fsh_bench_{uuid.uuid4().hex[:10]}"
@@ -241,10 +313,10 @@ def postgresql_scratch(base: str) -> tuple[str, str] | None:
         with engine.connect() as conn:
             conn.execute(sa.text(f"CREATE DATABASE {name}"))
         engine.dispose()
-    except Exception as exc:  # no server: say so and go on with SQLite
-        print(
-            f"PostgreSQL skipped: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr
-        )
+    except Exception as exc:  # no server: say so and go on with the others
+        backend = sa.engine.make_url(base).get_backend_name()
+        first = str(exc).splitlines()[0]
+        print(f"{backend} skipped: {type(exc).__name__}: {first}", file=sys.stderr)
         return None
     return sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False), name
 
@@ -253,17 +325,20 @@ def drop_scratch(base: str, name: str) -> None:
     import sqlalchemy as sa
 
     engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    force = " WITH (FORCE)" if engine.dialect.name == "postgresql" else ""
     with engine.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}{force}"))
     engine.dispose()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000, help="rows of the memory runs")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-postgresql", action="store_true")
-    parser.add_argument("--child", choices=("populate", "executemany"))
+    parser.add_argument("--no-mariadb", action="store_true")
+    parser.add_argument("--child", choices=("populate", "floor"))
     parser.add_argument("--url")
     parser.add_argument("--data", type=Path)
     args = parser.parse_args()
@@ -276,15 +351,22 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="fsh-bench-"))
     databases: list[tuple[str, str]] = [("SQLite", f"sqlite:///{work / 'bench.sqlite'}")]
-    pg_base = os.environ.get("TEST_POSTGRESQL_URL", DEFAULT_PG)
-    scratch = None if args.no_postgresql else postgresql_scratch(pg_base)
-    if scratch:
-        databases.append(("PostgreSQL", scratch[0]))
+    servers: list[tuple[str, str]] = []
+    for label, variable, default, skip in (
+        ("PostgreSQL", "TEST_POSTGRESQL_URL", DEFAULT_PG, args.no_postgresql),
+        ("MariaDB", "TEST_MARIADB_URL", DEFAULT_MARIADB, args.no_mariadb),
+    ):
+        base = os.environ.get(variable, default)
+        scratch = None if skip else scratch_database(base)
+        if scratch:
+            databases.append((label, scratch[0]))
+            servers.append((base, scratch[1]))
     try:
         sizes = {}
         for fmt in FORMATS:
             sizes[fmt] = write_files(work / f"x1-{fmt}", args.rows, fmt)
-            sizes[f"{fmt}x3"] = write_files(work / f"x3-{fmt}", args.rows * 3, fmt)
+        for fmt in BIG_FORMATS if args.big else ():
+            sizes[f"big-{fmt}"] = write_files(work / f"xb-{fmt}", args.big, fmt)
         table = Table(
             title=f"db populate of {args.rows:,} rows (3 tables), {args.repeat} paired runs"
         )
@@ -294,61 +376,71 @@ def main() -> None:
             "files",
             "seconds",
             "rows/s",
-            "best vs best",
+            "best vs best floor",
             "median of paired ratios",
-            "peak RSS growth 1x -> 3x rows",
+            f"peak RSS growth {args.rows:,} -> {args.big:,} rows",
         ):
             table.add_column(
                 column, justify="left" if column in ("database", "method", "files") else "right"
             )
         for label, url in databases:
-            floor3 = measure("executemany", url, work, args.rows * 3, 1)
-            floors: list[float] = []
+            floor_name = "plain COPY FROM STDIN" if label == "PostgreSQL" else "Core executemany"
             results = []
             for fmt in FORMATS:
                 # pairs run back to back, so that both sides of a ratio see the same machine load
                 pairs = []
                 for _ in range(args.repeat):
-                    floor = measure("executemany", url, work, args.rows, 1)["seconds"]
+                    floor = measure("floor", url, work / f"x1-{fmt}", args.rows, 1)
                     run = measure("populate", url, work / f"x1-{fmt}", args.rows, 1)
                     pairs.append((floor, run))
-                floors.extend(f for f, _ in pairs)
-                run3 = measure("populate", url, work / f"x3-{fmt}", args.rows * 3, 1)
-                results.append((fmt, pairs, run3))
-            best_floor = min(floors)
-            table.add_row(
-                label,
-                "Core executemany",
-                "(rows in memory)",
-                f"{best_floor:.2f}",
-                f"{args.rows / best_floor:,.0f}",
-                "1.00x",
-                "1.00x",
-                f"{floor3['growth_kib'] / 1024:.1f} MiB (3x)",
-            )
-            for fmt, pairs, run3 in results:
-                best = min(pairs, key=lambda pair: pair[1]["seconds"])[1]
-                ratios = [run["seconds"] / floor for floor, run in pairs]
-                table.add_row(
-                    label,
-                    "db populate",
-                    f".{fmt} ({sizes[fmt] / 2**20:.1f} MiB)",
-                    f"{best['seconds']:.2f}",
-                    f"{args.rows / best['seconds']:,.0f}",
-                    f"{best['seconds'] / best_floor:.2f}x",
-                    f"{statistics.median(ratios):.2f}x",
-                    f"{max(r['growth_kib'] for _, r in pairs) / 1024:.1f} -> "
-                    f"{run3['growth_kib'] / 1024:.1f} MiB",
-                )
-        Console(width=150).print(table)
+                big = None
+                if fmt in BIG_FORMATS and args.big:
+                    big = (
+                        measure("floor", url, work / f"xb-{fmt}", args.big, 1),
+                        measure("populate", url, work / f"xb-{fmt}", args.big, 1),
+                    )
+                results.append((fmt, pairs, big))
+            for fmt, pairs, big in results:
+                best_floor = min(f["seconds"] for f, _ in pairs)
+                best = min(r["seconds"] for _, r in pairs)
+                ratios = [run["seconds"] / floor["seconds"] for floor, run in pairs]
+                for method, figures, seconds, ratio, median in (
+                    (floor_name, [f for f, _ in pairs], best_floor, "1.00x", "1.00x"),
+                    (
+                        "db populate",
+                        [r for _, r in pairs],
+                        best,
+                        f"{best / best_floor:.2f}x",
+                        f"{statistics.median(ratios):.2f}x",
+                    ),
+                ):
+                    growth = max(f["growth_kib"] for f in figures) / 1024
+                    index = 0 if method == floor_name else 1
+                    memory = (
+                        f"{growth:.1f} -> {big[index]['growth_kib'] / 1024:.1f} MiB"
+                        if big
+                        else f"{growth:.1f} MiB (read whole)"
+                    )
+                    table.add_row(
+                        label,
+                        method,
+                        f".{fmt} ({sizes[fmt] / 2**20:.1f} MiB)",
+                        f"{seconds:.2f}",
+                        f"{args.rows / seconds:,.0f}",
+                        ratio,
+                        median,
+                        memory,
+                    )
+        Console(width=160).print(table)
         print(
-            "peak RSS growth: the child's VmHWM after the load minus before it (imports and "
-            "the app excluded); 3x = the same tables with three times the rows."
+            "floor: PostgreSQL, plain COPY FROM STDIN of the CSV files (also for .jsonl and "
+            ".json); SQLite/MariaDB, Core executemany of the rows read from the same file. "
+            "peak RSS growth: the child's VmHWM after the load minus before it."
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if scratch:
-            drop_scratch(pg_base, scratch[1])
+        for base, name in servers:
+            drop_scratch(base, name)
 
 
 if __name__ == "__main__":

@@ -91,10 +91,29 @@ def scrub(text: str, engine: sa.Engine) -> str:
     return text
 
 
+def _first_error(orig: BaseException) -> BaseException:
+    """The error behind psycopg's ``PipelineAborted`` (which only says the pipeline stopped)."""
+    seen = 0
+    while type(orig).__name__ == "PipelineAborted" and seen < 10:
+        behind = orig.__cause__ or orig.__context__
+        if behind is None:
+            break
+        orig = getattr(behind, "orig", None) or behind
+        seen += 1
+    return orig
+
+
 def cause(exc: BaseException) -> str:
-    """The first line of the driver's own message for a SQLAlchemy ``DBAPIError``."""
-    orig = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(orig).strip().splitlines() if line.strip()]
+    """The first line of the driver's own message for a SQLAlchemy ``DBAPIError``.
+
+    psycopg's "pipeline aborted" is never shown: the error that aborted the pipeline is.
+    """
+    orig = _first_error(getattr(exc, "orig", None) or exc)
+    lines = [
+        line.strip()
+        for line in str(orig).strip().splitlines()
+        if line.strip() and line.strip().lower() != "pipeline aborted"
+    ]
     text = lines[0] if lines else type(orig).__name__
     return f"{type(orig).__name__}: {text}"
 
@@ -160,3 +179,61 @@ def database_error(exc: Exception, engine: sa.Engine, doing: str) -> InvalidComm
 def describe_rows(count: Any) -> str:
     """``"1 row"`` / ``"3 rows"``."""
     return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def version_table(app: Flask) -> sa.Table:
+    """The Alembic version table: ``alembic_version`` unless the app's Flask-Migrate says.
+
+    Reads ``version_table`` / ``version_table_schema`` from the ``configure_args`` of
+    ``app.extensions["migrate"]`` (``Migrate(app, db, version_table=...)``) when present.
+    """
+    state = app.extensions.get("migrate")
+    args = getattr(state, "configure_args", None)
+    args = args if isinstance(args, dict) else {}
+    name = args.get("version_table") or "alembic_version"
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("version_num", sa.String(32), primary_key=True),
+        schema=args.get("version_table_schema"),
+    )
+
+
+def version_revisions(engine: sa.Engine, version: sa.Table) -> list[str] | None:
+    """The revisions in the bind's version table, or ``None`` when it has no such table."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(version.name, schema=version.schema):
+            return None
+        return [str(r) for r in conn.execute(sa.select(version.c.version_num)).scalars()]
+
+
+def check_outside_foreign_keys(db: SQLAlchemy, key: BindKey, version: sa.Table) -> None:
+    """Refuse when a table that is not a model table has a foreign key to a model table.
+
+    Checked with SQLAlchemy's inspector before anything is dropped: MySQL/MariaDB would refuse
+    the ``DROP TABLE`` half-way, after dropping other tables (DDL is not transactional there).
+
+    :raises InvalidCommand: naming the outside table and the model table it refers to.
+    """
+    models = {(t.schema, t.name) for t in tables_of(db, key)}
+    if not models:
+        return
+    engine = db.engines[key]
+    check_connection(engine)
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for schema in sorted({schema for schema, _ in models}, key=lambda s: s or ""):
+            foreign_keys = inspector.get_multi_foreign_keys(schema=schema)
+            for (table_schema, table_name), keys in sorted(
+                foreign_keys.items(), key=lambda item: item[0][1]
+            ):
+                if (table_schema, table_name) in models or table_name == version.name:
+                    continue
+                for fk in keys:
+                    referred = (fk.get("referred_schema") or schema, fk["referred_table"])
+                    if referred in models:
+                        raise InvalidCommand(
+                            f"refusing to drop: the table {table_name!r}, which is not a model "
+                            f"table, has a foreign key to {referred[1]!r}; drop it or its "
+                            "foreign key first; nothing was dropped"
+                        )

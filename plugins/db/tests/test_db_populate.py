@@ -78,12 +78,29 @@ def test_fixtures_folder_is_configurable(project):
     assert project.count("users") == 2
 
 
-def test_missing_fixture_folder_is_a_note(project):
+def test_missing_fixture_folder_is_an_error(project):
     project.create()
     result = project.invoke("db", "populate", "--sample-data")
-    assert result.exit_code == 0
-    assert result.stderr == f"note: no fixture folder {rel(project.root / 'fixtures' / 'sample')}\n"
-    assert result.stdout == "nothing to load: no fixture files and no db_populate hook\n"
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: {rel(project.root / 'fixtures' / 'sample')}: no such folder for --sample-data "
+        "(DB_FIXTURES_FOLDER is 'fixtures', below the app's root_path); nothing was loaded\n"
+    )
+    result = project.invoke("db", "recreate", "--yes", "--default-data")
+    assert result.exit_code == 1
+    assert "no such folder for --default-data" in result.stderr
+    assert result.stderr.endswith("nothing was changed\n")
+
+
+def test_missing_fixture_folder_is_a_note_when_a_hook_may_give_the_data(make_project):
+    project = make_project(plugins=[(FakeUsers(), "fakeusers")])
+    project.create()
+    result = project.invoke("db", "populate", "--default-data")
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stderr == f"note: no fixture folder {rel(project.root / 'fixtures' / 'default')}\n"
+    )
+    assert result.stdout == "db_populate hook: fakeusers\n"
 
 
 def test_running_twice_updates_rows_and_never_duplicates(project):
