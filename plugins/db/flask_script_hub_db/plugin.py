@@ -135,7 +135,8 @@ class TablesCommand(Command):
 def make_manager() -> Manager:
     """A new ``db`` sub-manager with its commands."""
     manager = Manager(
-        usage="Perform database operations (Flask-SQLAlchemy)",
+        help="Perform database operations (Flask-SQLAlchemy)",
+        description="Perform database operations (Flask-SQLAlchemy)",
         with_default_commands=False,
     )
     manager.add_command("create", CreateCommand())
