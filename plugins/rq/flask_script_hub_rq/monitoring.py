@@ -242,7 +242,9 @@ def show_result(job: Job) -> int:
             sys.stdout.write(meta.get("stdout", ""))
             sys.stderr.write(meta.get("stderr", ""))
             return int(meta["exit_status"]) or 1
-        text = (job.exc_info or "the job failed").rstrip().splitlines()
+        latest = job.latest_result()
+        error = latest.exc_string if latest is not None else None
+        text = (error or "the job failed").rstrip().splitlines()
         print(f"job {job.id} failed: {text[-1] if text else ''}", file=sys.stderr)
         return 1
     raise InvalidCommand(f"job {job.id} is {status}: it has no result")
