@@ -267,8 +267,6 @@ class EnqueueCommand(Command):
         import datetime
         import os
 
-        from flask_script_hub import InvalidCommand
-
         from .api import enqueue_command
         from .monitoring import wait_for
 
@@ -282,6 +280,8 @@ class EnqueueCommand(Command):
             print("usage error: give --at or --in, not both", file=sys.stderr)
             return 2
         server = _server(url, serializer)
+        for dependency in depends_on or ():
+            server.fetch(dependency)  # an unknown job id would leave this job deferred forever
         job = enqueue_command(
             argv,
             queue,
@@ -302,10 +302,7 @@ class EnqueueCommand(Command):
         print(line, file=sys.stderr)
         if at is not None or delay is not None:
             print("waiting for a worker --with-scheduler to run it", file=sys.stderr)
-        try:
-            return wait_for(job, wait_timeout)
-        except InvalidCommand:
-            raise
+        return wait_for(job, wait_timeout)
 
 
 class InfoCommand(Command):

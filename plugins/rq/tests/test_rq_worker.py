@@ -100,3 +100,35 @@ def test_scheduled_job_runs_when_due_on_a_worker_with_scheduler(app) -> None:
     os.kill(worker.pid, signal.SIGTERM)
     worker.wait(timeout=60)
     assert worker.returncode == 0
+
+
+def test_depends_on_runs_after_the_job_it_names(app) -> None:
+    first = app.enqueue("hello", "--name", "first")
+    second = app.enqueue("hello", "--name", "second", options=("--depends-on", first))
+    assert app.job(second).get_status() == "deferred"
+    worker = app.burst()
+    assert worker.returncode == 0
+    assert app.job(second).return_value()["stdout"] == "hello second from None\n"
+    unknown = app.run("rq", "enqueue", "-q", app.queue, "--depends-on", "nope", "--", "hello")
+    assert unknown.returncode == 1
+    assert unknown.stderr == f"error: no job 'nope' on {app.redis_url}\n"
+
+
+def test_at_a_past_time_runs_with_the_scheduler(app) -> None:
+    job_id = app.enqueue("hello", options=("--at", "2020-01-01T00:00:00+00:00"))
+    assert app.job(job_id).get_status() == "scheduled"
+    worker = app.start("rq", "worker", "--with-scheduler", app.queue)
+    app.wait_until(lambda: app.job(job_id).get_status() == "finished", what="the job")
+    os.kill(worker.pid, signal.SIGTERM)
+    worker.wait(timeout=60)
+
+
+def test_bad_schedule_options_are_usage_errors(app) -> None:
+    both = app.run("rq", "enqueue", "--at", "2030-01-01T00:00", "--in", "10m", "--", "hello")
+    assert (both.returncode, both.stderr) == (2, "usage error: give --at or --in, not both\n")
+    bad = app.run("rq", "enqueue", "--in", "soon", "--", "hello")
+    assert bad.returncode == 2
+    assert "argument --in: invalid duration 'soon'" in bad.stderr
+    bad_at = app.run("rq", "enqueue", "--at", "tomorrow", "--", "hello")
+    assert bad_at.returncode == 2
+    assert "argument --at: invalid ISO 8601 date-time 'tomorrow'" in bad_at.stderr
