@@ -247,3 +247,35 @@ def test_retry_connect_waits_for_redis_then_works(app, tmp_path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_a_password_is_never_printed_by_any_command(app, tmp_path) -> None:
+    port = _free_port()
+    password = "pw-" + "x7Q9" * 4
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(tmp_path), "--requirepass", password],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
+    masked = f"redis://:***@127.0.0.1:{port}/0"
+    try:
+        app.wait_until(lambda: app.run("rq", "info", APP_REDIS_URL=url).returncode == 0)
+        outputs = [
+            app.run("rq", "enqueue", "-q", app.queue, "--", "fail", APP_REDIS_URL=url),
+            app.run("rq", "worker", "--burst", "-l", "DEBUG", app.queue, APP_REDIS_URL=url),
+            app.run("rq", "info", APP_REDIS_URL=url),
+            app.run("rq", "info", "--json", APP_REDIS_URL=url),
+            app.run("rq", "jobs", APP_REDIS_URL=url),
+            app.run("rq", "result", "nope", APP_REDIS_URL=url),
+            app.run("rq", "requeue", "--all", APP_REDIS_URL=url),
+        ]
+        for result in outputs:
+            assert password not in result.stdout + result.stderr, result.args
+        assert outputs[2].stdout.startswith(f"Redis: {masked}\n")
+        assert f'"url": "{masked}"' in outputs[3].stdout
+        assert outputs[5].stderr == f"error: no job 'nope' on {masked}\n"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
