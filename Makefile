@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 demo:
 	$(PYTHON) -m venv $(DEMO_VENV)
 	$(DEMO_VENV)/bin/python -m pip install -q --upgrade pip
-	$(DEMO_VENV)/bin/python -m pip install -q ".[dotenv]" ./plugins/db ./plugins/migrate
+	$(DEMO_VENV)/bin/python -m pip install -q ".[dotenv]" ./plugins/db ./plugins/migrate ./plugins/rq
 	PYTHON=$(abspath $(DEMO_VENV))/bin/python sh examples/blog/demo.sh
 
 # The README's test command: lint, types, the whole test suite, the documentation build.
@@ -26,7 +26,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
 		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]" \
-		-e "./plugins/compat[test]"
+		-e "./plugins/compat[test]" -e "./plugins/rq[test]"
 
 lint: install
 	$(BIN)/ruff check .
@@ -35,6 +35,7 @@ lint: install
 	cd plugins/db && $(abspath $(BIN))/mypy
 	cd plugins/migrate && $(abspath $(BIN))/mypy
 	cd plugins/compat && $(abspath $(BIN))/mypy
+	cd plugins/rq && $(abspath $(BIN))/mypy
 
 docs: install
 	$(BIN)/mkdocs build --strict
