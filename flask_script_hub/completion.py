@@ -52,7 +52,7 @@ def _attach(
     target = None
     if name is not None:
         try:
-            target = manager._find(name)
+            target = manager.find_command(name)
         except Exception:  # a broken plugin completes nothing
             target = None
     if target is None:

@@ -369,8 +369,19 @@ class Manager:
     def _prepare(self) -> None:
         self.set_defaults()
 
-    def _find(self, name: str) -> Any:
-        """The command called ``name`` here (``_`` and ``-`` interchangeable), or a plugin's."""
+    def find_command(self, name: str) -> Any:
+        """The command or sub-manager called ``name``, as running ``name`` would find it.
+
+        Own commands first, with ``_`` and ``-`` interchangeable (``populate_db`` answers to
+        ``populate-db``); then, for the root manager, the plugin namespace of that name, whose
+        plugin is loaded by this call.
+
+        :param name: a command word, as typed.
+        :returns: a :class:`~flask_script_hub.Command`, a :class:`Manager`, a mounted click
+            command, or ``None`` when nothing has that name.
+        :raises flask_script_hub.plugins.PluginError: when ``name`` is the namespace of a plugin
+            that failed to load.
+        """
         for candidate in (name, name.replace("-", "_"), name.replace("_", "-")):
             if candidate in self._commands:
                 return self._commands[candidate]
@@ -508,7 +519,7 @@ class Manager:
                 else:
                     parser.print_help()
                     return 0
-            command = manager._find(name)
+            command = manager.find_command(name)
             if command is None:
                 parser.error(_unknown_command(name, manager.command_names()))
             prog = f"{prog} {name}"

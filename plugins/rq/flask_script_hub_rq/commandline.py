@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from flask_script_hub import Manager
 from flask_script_hub.commands import add_help_option
-
-from . import _compat
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["NEVER_ON_WORKER", "check_command_line"]
 
@@ -65,19 +59,17 @@ def check_command_line(manager: Manager, prog: str, argv: Sequence[str]) -> list
             parser.error("the command line names no command")
         if not path and name in NEVER_ON_WORKER:
             parser.error(f"{name!r} cannot run on a worker")
-        command = _compat.find_command(current, name)
+        command = current.find_command(name)
         if command is None:
             choices = ", ".join(current.command_names())
             parser.error(f"argument COMMAND: invalid choice: {name!r} (choose from {choices})")
         path.append(name)
         prog = f"{prog} {name}"
-        if command is _compat.NAME_ONLY:
-            return path
         if isinstance(command, Manager):
             current = command
             continue
         own_help = getattr(command, "help_args", None) or help_args
-        command_parser = command.create_parser(prog, own_help)  # type: ignore[attr-defined]
+        command_parser = command.create_parser(prog, own_help)
         if getattr(command, "capture_all_args", False):
             command_parser.parse_known_args(args)
         else:
