@@ -199,21 +199,13 @@ def copy_rows(
     :raises sqlalchemy.exc.DBAPIError: when the database refuses the rows (the driver's error,
         wrapped as SQLAlchemy would wrap it).
     """
-    driver: Any = conn.connection.driver_connection
-    dbapi_error = conn.dialect.loaded_dbapi.Error
+    stream = CopyStream(conn, tuple(rows[0]) if rows else (), statement, defaults)
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            write = copy.write_row
-            if defaults:
-                for row in rows:
-                    write((*row.values(), *defaults))
-            else:
-                for row in rows:
-                    write(tuple(row.values()))
-    except dbapi_error as exc:
-        raise sa.exc.DBAPIError.instance(
-            statement.as_string(driver), None, exc, dbapi_error
-        ) from exc
+        stream.write(rows)
+    except BaseException:
+        stream.abort()
+        raise
+    stream.close()
 
 
 class CopyStream:
@@ -254,19 +246,7 @@ class CopyStream:
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Send rows (their values in :attr:`keys` order)."""
-        write = self._copy.write_row
-        defaults = self.defaults
-        try:
-            if defaults:
-                for row in rows:
-                    write((*row.values(), *defaults))
-            else:
-                for row in rows:
-                    write(tuple(row.values()))
-        except self._error as exc:
-            raise sa.exc.DBAPIError.instance(
-                self._statement.as_string(self._driver), None, exc, self._error
-            ) from exc
+        self.write_values([tuple(row.values()) for row in rows])
 
     def write_values(self, rows: list[tuple[Any, ...]]) -> None:
         """Send rows given as tuples in :attr:`keys` order."""
