@@ -75,6 +75,7 @@ class ClickCommand(Command):
         return self.command.help or ""
 
     def __call__(self, app: Any = None, *args: Any, **kwargs: Any) -> Any:
+        import click
         from flask.cli import ScriptInfo
 
         from .manager import current_app_loader
@@ -93,6 +94,9 @@ class ClickCommand(Command):
         try:  # in standalone mode click always ends with SystemExit, as under `flask`
             self.command.main(args=arguments, prog_name=self._prog, obj=info, **extra)
         except SystemExit as exc:
+            abort = exc.__context__
+            if isinstance(abort, click.Abort) and isinstance(abort.__cause__, KeyboardInterrupt):
+                return 130  # click printed "Aborted!"; Ctrl-C exits 130 as for other commands
             return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         return 0
 
