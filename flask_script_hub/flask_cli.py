@@ -91,14 +91,20 @@ class ClickCommand(Command):
             ) as ctx:
                 print(ctx.get_help())
             return 0
-        try:  # in standalone mode click always ends with SystemExit, as under `flask`
-            self.command.main(args=arguments, prog_name=self._prog, obj=info, **extra)
-        except SystemExit as exc:
-            abort = exc.__context__
-            if isinstance(abort, click.Abort) and isinstance(abort.__cause__, KeyboardInterrupt):
-                return 130  # click printed "Aborted!"; Ctrl-C exits 130 as for other commands
-            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return 0
+        try:  # click's standalone handling, but Ctrl-C ends as in other commands (status 130)
+            result = self.command.main(
+                args=arguments, prog_name=self._prog, obj=info, standalone_mode=False, **extra
+            )
+        except click.ClickException as exc:
+            exc.show()
+            return exc.exit_code
+        except click.Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):
+                raise KeyboardInterrupt from exc
+            print("Aborted!", file=sys.stderr)
+            return 1
+        # ``--help`` and ``ctx.exit(code)`` return the exit code
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
 
 def namespace_group(namespace: str, help: str | None = None) -> click.Group:
