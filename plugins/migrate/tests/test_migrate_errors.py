@@ -71,7 +71,7 @@ def test_ctrl_c_during_an_upgrade_on_mariadb_warns(mariadb_project):
         time.sleep(0.2)
     time.sleep(0.5)
     process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
+    _out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert "revision c2slow (slow step) may have left partial changes" in err
