@@ -209,9 +209,10 @@ class PluginRegistry:
                 return self._installed
             from importlib.metadata import entry_points
 
-            for ep in entry_points(group=ENTRY_POINT_GROUP):
+            installed = entry_points()  # one scan of the distributions for both groups
+            for ep in installed.select(group=ENTRY_POINT_GROUP):
                 self._add(PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep))
-            for ep in entry_points(group=FLASK_COMMANDS_GROUP):
+            for ep in installed.select(group=FLASK_COMMANDS_GROUP):
                 if ep.module == NAMESPACES_MODULE:
                     continue  # a plugin's own namespace, made reachable under `flask`
                 info = PluginInfo(

@@ -47,7 +47,7 @@ class LockTimeout(click.types.FloatParamType):
         seconds = float(super().convert(value, param, ctx))
         if not math.isfinite(seconds) or not 0 <= seconds <= MAX_LOCK_TIMEOUT:
             self.fail(
-                f"{value!r} is not a number of seconds from 0 to {MAX_LOCK_TIMEOUT:g}", param, ctx
+                f"{value!r} is not a number of seconds from 0 to {MAX_LOCK_TIMEOUT:.0f}", param, ctx
             )
         return seconds
 
