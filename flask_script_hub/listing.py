@@ -59,7 +59,7 @@ class PluginsCommand(Command):
             for info in infos:
                 status = info.status
                 if info.error and status in ("error", "shadowed"):
-                    status = f"error: {info.error}"
+                    status = f"{status}: {info.error}"
                 rows.append(
                     (
                         info.namespace,
