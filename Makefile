@@ -43,6 +43,7 @@ docs: install
 bench: install
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_plugins.py
+	$(BIN)/python bench/bench_flask_commands.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_VENV) site .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from .commands import Command, Option
 
 __all__ = ["PluginsCommand"]
 
-COLUMNS = ("namespace", "distribution", "version", "entry_point", "status")
+COLUMNS = ("namespace", "distribution", "version", "group", "entry_point", "status")
 
 
 class PluginsCommand(Command):
@@ -17,7 +17,10 @@ class PluginsCommand(Command):
 
     Without options nothing is imported: the status is ``available`` (not imported yet),
     ``disabled``, ``conflict`` (two distributions claim the namespace) or ``shadowed`` (the
-    manage.py registers the name itself). ``--check`` imports and validates every plugin, showing
+    manage.py registers the name itself, or a ``flask_script_hub`` plugin shadows a Flask
+    extension's ``flask.commands`` entry of the same name). The GROUP column is the entry-point
+    group: ``flask_script_hub`` (a plugin) or ``flask.commands`` (a click command of a Flask
+    extension, run as under ``flask``). ``--check`` imports and validates every plugin, showing
     ``loaded`` or ``error: <message>``, and exits with status 1 if any is broken.
     """
 
@@ -39,7 +42,7 @@ class PluginsCommand(Command):
         manager = current_manager()
         registry = manager.plugins
         if check:
-            for info in list(registry.load_all()):
+            for info in registry.infos():
                 registry.load(info, mount=True)
         infos = registry.infos(shadowing=manager._commands)
         if as_json:
@@ -48,18 +51,21 @@ class PluginsCommand(Command):
             json.dump([info.as_dict() for info in infos], sys.stdout, indent=2)
             sys.stdout.write("\n")
         elif not infos:
-            print("No plugins installed (entry-point group 'flask_script_hub').")
+            print(
+                "No plugins installed (entry-point groups 'flask_script_hub' and 'flask.commands')."
+            )
         else:
             rows: list[tuple[Any, ...]] = [tuple(c.upper().replace("_", " ") for c in COLUMNS)]
             for info in infos:
                 status = info.status
-                if info.error and status == "error":
-                    status = f"error: {info.error}"
+                if info.error and status in ("error", "shadowed"):
+                    status = f"{status}: {info.error}"
                 rows.append(
                     (
                         info.namespace,
                         info.distribution or "(registered in code)",
                         info.version or "-",
+                        info.group if info.distribution else "-",
                         info.value,
                         status,
                     )

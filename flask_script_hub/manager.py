@@ -394,17 +394,28 @@ class Manager:
         if not self._is_root():
             return [("commands", own)]
         plugin_rows = []
-        for name, info in sorted(self.plugins.namespaces().items()):
+        namespaces = self.plugins.namespaces()
+        for name, info in sorted(namespaces.items()):
             if name in self._commands:
                 continue
             plugin_rows.append((name, _plugin_summary(info)))
-        return [("commands", own), ("plugin namespaces", plugin_rows)]
+        app_rows = [
+            (name, first_paragraph(command.get_short_help_str(limit=80)))
+            for name, command in sorted(_app_cli_commands(self.app).items())
+            if name not in self._commands and name not in namespaces
+        ]
+        return [
+            ("commands", own),
+            ("plugin namespaces", plugin_rows),
+            ("app commands (app.cli)", app_rows),
+        ]
 
     def command_names(self) -> list[str]:
         """Names of the commands, sub-managers and (for the root) plugin namespaces, sorted."""
         names = set(self._commands)
         if self._is_root():
             names.update(self.plugins.namespaces())
+            names.update(_app_cli_commands(self.app))
         return sorted(names)
 
     def create_parser(self, prog: str, help_args: Sequence[str] = DEFAULT_HELP_ARGS) -> _Parser:
@@ -489,8 +500,6 @@ class Manager:
     def _dispatch(
         self, prog: str, args: list[str], invocation: _Invocation, default_command: str | None
     ) -> int:
-        from .loading import AppLoader
-
         self._prepare()
         if "_ARGCOMPLETE" in os.environ and not self.disable_argcomplete:
             from .completion import autocomplete
@@ -520,6 +529,11 @@ class Manager:
                     parser.print_help()
                     return 0
             command = manager.find_command(name)
+            if command is None and manager is self:
+                invocation.loader = self._make_loader(invocation, path, given, manager_parsers)
+                command, why = self._find_app_command(name, invocation.loader)
+                if command is None:
+                    parser.error(_unknown_command(name, manager.command_names()) + why)
             if command is None:
                 parser.error(_unknown_command(name, manager.command_names()))
             prog = f"{prog} {name}"
@@ -528,13 +542,8 @@ class Manager:
                 continue
             break
 
-        invocation.loader = AppLoader(
-            path,
-            invocation.app_override,
-            self.load_dotenv,
-            given=[(m, f"{p}: {'/'.join(strings)}") for m, p, strings in given],
-            usage_error=manager_parsers[0][1].error,
-        )
+        if invocation.loader is None:
+            invocation.loader = self._make_loader(invocation, path, given, manager_parsers)
         command_help = command.help_args if command.help_args is not None else help_args
         parser = command.create_parser(prog, command_help)
         positional: list[Any] = []
@@ -549,6 +558,52 @@ class Manager:
         if isinstance(result, int) and not isinstance(result, bool):
             return result
         return 0
+
+    def _make_loader(
+        self,
+        invocation: _Invocation,
+        path: list[tuple[Manager, dict[str, Any]]],
+        given: list[tuple[Manager, str, list[str]]],
+        manager_parsers: list[tuple[str, argparse.ArgumentParser]],
+    ) -> AppLoader:
+        from .loading import AppLoader
+
+        return AppLoader(
+            path,
+            invocation.app_override,
+            self.load_dotenv,
+            given=[(m, f"{p}: {'/'.join(strings)}") for m, p, strings in given],
+            usage_error=manager_parsers[0][1].error,
+        )
+
+    @staticmethod
+    def _find_app_command(name: str, loader: AppLoader) -> tuple[Any, str]:
+        """Fall back to a click command of the app's ``app.cli`` (blueprints' included).
+
+        Creates the app (once: the command reuses it). A failure to create it does not hide the
+        unknown-command error; it is added to it.
+
+        :returns: ``(ClickCommand or None, text to add to the unknown-command error)``.
+        """
+        try:
+            app = loader()
+        except InvalidCommand as exc:
+            return None, f" (the app's commands could not be checked: {exc})"
+        commands = app.cli.commands
+        for candidate in (name, name.replace("-", "_"), name.replace("_", "-")):
+            if candidate in commands:
+                from .flask_cli import ClickCommand
+
+                return ClickCommand(commands[candidate]), ""
+        return None, ""
+
+
+def _app_cli_commands(app: object) -> dict[str, Any]:
+    """The click commands of ``app.cli`` when ``app`` is a Flask instance, else ``{}``."""
+    flask = sys.modules.get("flask")
+    if flask is None or not isinstance(app, flask.Flask):
+        return {}
+    return dict(app.cli.commands)
 
 
 def _parse_tracking(

@@ -5,6 +5,12 @@ or Flask's ``flask.commands``): its *name* is the namespace it mounts (``db``), 
 module pluggy registers. Listing namespaces reads entry-point metadata only; a plugin module is
 imported when its namespace is invoked, or when a hook must ask every plugin (``shell``).
 
+The click commands that Flask extensions publish in Flask's own ``flask.commands`` group are
+namespaces too (mounted through :class:`~flask_script_hub.flask_cli.ClickCommand`), with a lower
+precedence: a ``flask_script_hub`` plugin of the same name shadows them, and the listing says so.
+Entry points that point at :mod:`flask_script_hub.namespaces` (the way a plugin makes its
+namespace reachable under ``flask``) are skipped: they are plugins' own namespaces.
+
 A plugin that fails (import error, exception or wrong registration in its hook) never breaks the
 others: it is listed with its error, and invoking it raises :class:`PluginError` (one line, exit 1).
 """
@@ -32,12 +38,17 @@ __all__ = [
     "DISABLE_AUTOLOAD_ENV",
     "DISABLE_PLUGINS_ENV",
     "ENTRY_POINT_GROUP",
+    "FLASK_COMMANDS_GROUP",
     "PluginError",
     "PluginInfo",
     "PluginRegistry",
 ]
 
 ENTRY_POINT_GROUP = "flask_script_hub"
+#: Flask's entry-point group of click commands (the commands of Flask extensions).
+FLASK_COMMANDS_GROUP = "flask.commands"
+#: The module whose attributes are lazy click groups of plugin namespaces, for ``flask``.
+NAMESPACES_MODULE = "flask_script_hub.namespaces"
 #: Set to ``1`` to load no installed plugin at all (as pytest's ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``).
 DISABLE_AUTOLOAD_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"
 #: Comma-separated namespaces or distribution names not to load.
@@ -78,10 +89,13 @@ class PluginInfo:
     :param value: the entry point's value (``"package.module"``), or the registered object's name.
     :param status: ``available``, ``loaded``, ``error``, ``conflict``, ``disabled`` or ``shadowed``.
     :param error: the one-line error for ``error`` (and the reason for ``disabled``/``conflict``).
+    :param group: the entry-point group it comes from: ``flask_script_hub`` (a plugin) or
+        ``flask.commands`` (a Flask extension's click command).
     """
 
     namespace: str
     value: str
+    group: str = ENTRY_POINT_GROUP
     status: str = AVAILABLE
     error: str | None = None
     traceback: str | None = None
@@ -119,10 +133,16 @@ class PluginInfo:
             "distribution": self.distribution,
             "version": self.version,
             "entry_point": self.value,
+            "group": self.group,
             "status": self.status,
             "error": self.error,
             "summary": self.summary,
         }
+
+
+def _origin(info: PluginInfo) -> str:
+    """``"<distribution> <version>"`` of an entry point, or its value when registered in code."""
+    return f"{info.distribution} {info.version}" if info.distribution else info.value
 
 
 class PluginRegistry:
@@ -189,20 +209,54 @@ class PluginRegistry:
                 return self._installed
             from importlib.metadata import entry_points
 
-            for ep in entry_points(group=ENTRY_POINT_GROUP):
-                info = PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep)
-                reason = self._disabled_reason(info)
-                if reason:
-                    info.status, info.error = DISABLED, reason
-                self._installed.setdefault(ep.name, []).append(info)
+            installed = entry_points()  # one scan of the distributions for both groups
+            for ep in installed.select(group=ENTRY_POINT_GROUP):
+                self._add(PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep))
+            for ep in installed.select(group=FLASK_COMMANDS_GROUP):
+                if ep.module == NAMESPACES_MODULE:
+                    continue  # a plugin's own namespace, made reachable under `flask`
+                info = PluginInfo(
+                    namespace=ep.name, value=ep.value, group=FLASK_COMMANDS_GROUP, entry_point=ep
+                )
+                self._add(info)
             for infos in self._installed.values():
-                active = [i for i in infos if i.status != DISABLED]
-                if len(active) > 1:
-                    names = " and ".join(f"{i.distribution} {i.version}" for i in active)
-                    for info in active:
-                        info.status = CONFLICT
-                        info.error = f"claimed by {names}"
+                self._resolve_clash(infos)
         return self._installed
+
+    def _add(self, info: PluginInfo) -> None:
+        assert self._installed is not None
+        reason = self._disabled_reason(info)
+        if reason:
+            info.status, info.error = DISABLED, reason
+        self._installed.setdefault(info.namespace, []).append(info)
+
+    @staticmethod
+    def _resolve_clash(infos: list[PluginInfo]) -> None:
+        """Apply the precedence rule to the entry points that claim one name.
+
+        A ``flask_script_hub`` plugin shadows ``flask.commands`` entries (status ``shadowed``,
+        naming both distributions); two entries of the winning group are a ``conflict``.
+        """
+        active = [i for i in infos if i.status != DISABLED]
+        if len(active) <= 1:
+            return
+        plugins = [i for i in active if i.group == ENTRY_POINT_GROUP]
+        winners = plugins or active
+        if plugins:
+            winner = " and ".join(_origin(i) for i in plugins)
+            for info in active:
+                if info.group != ENTRY_POINT_GROUP:
+                    info.status = SHADOWED
+                    info.error = (
+                        f"shadowed by the {ENTRY_POINT_GROUP} plugin of {winner} "
+                        f"(this {FLASK_COMMANDS_GROUP} entry point is from {_origin(info)})"
+                    )
+        if len(winners) > 1:
+            names = " and ".join(_origin(i) for i in winners)
+            for info in winners:
+                info.status = CONFLICT
+                info.error = f"claimed by {names}"
+        infos.sort(key=lambda i: i.group != ENTRY_POINT_GROUP)
 
     def register(self, plugin: object, name: str | None = None) -> PluginInfo:
         """Register a plugin object or module in code, without installing it.
@@ -242,13 +296,17 @@ class PluginRegistry:
             if info.namespace in shadowing and info.status in (AVAILABLE, LOADED):
                 info.status = SHADOWED
                 info.error = "the manage.py registers this name itself"
-        return sorted(result, key=lambda i: (i.namespace, i.distribution or ""))
+        return sorted(
+            result,
+            key=lambda i: (i.namespace, i.group != ENTRY_POINT_GROUP, i.distribution or ""),
+        )
 
     def namespaces(self) -> dict[str, PluginInfo]:
         """The namespaces a plugin could be invoked under (first plugin of each), by name."""
         result: dict[str, PluginInfo] = {}
         for name, infos in self.installed().items():
-            result[name] = next((i for i in infos if i.status != DISABLED), infos[0])
+            usable = (i for i in infos if i.status not in (DISABLED, SHADOWED))
+            result[name] = next(usable, infos[0])
         result.update(self._registered)
         return result
 
@@ -265,7 +323,7 @@ class PluginRegistry:
             infos = self.installed().get(namespace)
             if not infos:
                 return None
-            active = [i for i in infos if i.status != DISABLED]
+            active = [i for i in infos if i.status not in (DISABLED, SHADOWED)]
             if not active:
                 raise PluginError(
                     f"the {namespace!r} plugin ({infos[0].distribution}) is {infos[0].error}"
@@ -301,6 +359,9 @@ class PluginRegistry:
         if info.status in (ERROR, DISABLED, CONFLICT):
             return
         try:
+            if info.group == FLASK_COMMANDS_GROUP:
+                self._load_click_command(info, mount)
+                return
             if info.plugin is None:
                 assert info.entry_point is not None
                 plugin = info.entry_point.load()
@@ -311,6 +372,22 @@ class PluginRegistry:
                 info.command = self._collect_command(info)
         except Exception as exc:
             self._fail(info, one_line(exc))
+
+    @staticmethod
+    def _load_click_command(info: PluginInfo, mount: bool) -> None:
+        """Import a ``flask.commands`` entry point: a click command, mounted as a ClickCommand."""
+        from .flask_cli import ClickCommand, is_click_command
+
+        if info.plugin is None:
+            assert info.entry_point is not None
+            command = info.entry_point.load()
+            if not is_click_command(command):
+                kind = type(command).__name__
+                raise PluginError(f"{info.value} is a {kind}, not a click command")
+            info.plugin = command
+            info.status = LOADED
+        if mount and info.command is None:
+            info.command = ClickCommand(info.plugin)  # type: ignore[arg-type]
 
     def _fail(self, info: PluginInfo, message: str) -> None:
         info.status = ERROR
@@ -350,6 +427,8 @@ class PluginRegistry:
         yield from self._registered.values()
         for infos in self.installed().values():
             for info in infos:
+                if info.group != ENTRY_POINT_GROUP:
+                    continue  # Flask extensions' click commands have no hooks
                 if info.status in (AVAILABLE, LOADED):
                     self.load(info)
                 if info.status != DISABLED:

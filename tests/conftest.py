@@ -89,7 +89,8 @@ def manage(project: Path, site: Path) -> Callable[..., Run]:
 def make_dist(site: Path) -> Callable[..., Path]:
     """Install a plugin distribution the way pip leaves it: a package and a real ``*.dist-info``.
 
-    ``make_dist("flask-script-hub-foo", {"foo": "fsh_foo.plugin"}, {"fsh_foo/plugin.py": "..."})``
+    ``make_dist("flask-script-hub-foo", {"foo": "fsh_foo.plugin"}, {"fsh_foo/plugin.py": "..."})``;
+    ``flask_commands={"hello": "ext.cli:hello"}`` adds entry points of Flask's ``flask.commands``.
     """
 
     def make_dist(
@@ -98,6 +99,7 @@ def make_dist(site: Path) -> Callable[..., Path]:
         files: Mapping[str, str],
         version: str = "1.0",
         summary: str = "A test plugin",
+        flask_commands: Mapping[str, str] | None = None,
     ) -> Path:
         for rel, text in files.items():
             path = site / rel
@@ -112,6 +114,8 @@ def make_dist(site: Path) -> Callable[..., Path]:
             f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
         )
         lines = ["[flask_script_hub]"] + [f"{k} = {v}" for k, v in entry_points.items()]
+        if flask_commands:  # Flask's own group: click commands of Flask extensions
+            lines += ["", "[flask.commands]"] + [f"{k} = {v}" for k, v in flask_commands.items()]
         (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
         (info / "RECORD").write_text("")
         return info

@@ -75,7 +75,8 @@ def test_pip_install_then_use_then_uninstall(venv, tmp_path):
     plugins = run(venv, project, "plugins", "--check")
     assert plugins.returncode == 0
     assert any(
-        line.split()[:5] == ["hello", "fsh-hello", "1.2.0", "fsh_hello.plugin", "loaded"]
+        line.split()[:6]
+        == ["hello", "fsh-hello", "1.2.0", "flask_script_hub", "fsh_hello.plugin", "loaded"]
         for line in plugins.stdout.splitlines()
     )
 

@@ -94,13 +94,22 @@ def test_plugins_command_lists_without_importing(plugins, manage):
     run = manage("plugins")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["NAMESPACE", "DISTRIBUTION", "VERSION", "ENTRY", "POINT", "STATUS"]
+    assert lines[0].split() == [
+        "NAMESPACE",
+        "DISTRIBUTION",
+        "VERSION",
+        "GROUP",
+        "ENTRY",
+        "POINT",
+        "STATUS",
+    ]
     # other plugins may be installed in this environment: look at ours only
     lines = [lines[0]] + [line for line in lines if line.split()[0] in ("boom", "greet")]
     assert lines[1].split() == [
         "boom",
         "flask-script-hub-boom",
         "2.1",
+        "flask_script_hub",
         "fsh_boom.plugin",
         "available",
     ]
@@ -108,6 +117,7 @@ def test_plugins_command_lists_without_importing(plugins, manage):
         "greet",
         "flask-script-hub-greet",
         "1.0",
+        "flask_script_hub",
         "fsh_greet.plugin",
         "available",
     ]

@@ -139,17 +139,49 @@ def list_templates() -> None:
 def call(name: str, **kwargs: Any) -> None:
     """Call ``flask_migrate.<name>(**kwargs)`` in the current app context.
 
-    :raises InvalidCommand: with one line for Alembic's ``CommandError`` and any other failure.
+    :raises InvalidCommand: with one line for Alembic's ``CommandError`` and any other failure;
+        a database that cannot be reached is named by its URL, password masked.
     """
-    if name != "list_templates":
-        get_migrate_state()
+    if name == "list_templates":
+        list_templates()
+        return
+    get_migrate_state()
     function = _flask_migrate_function(name)
     try:
         function(**kwargs)
     except InvalidCommand:
         raise
     except Exception as exc:
-        raise InvalidCommand(_message(exc)) from exc
+        raise InvalidCommand(connection_error(exc) or _message(exc)) from exc
+
+
+def connection_error(exc: BaseException) -> str | None:
+    """One line for a database that cannot be used at all, naming it by its masked URL.
+
+    An unreachable server, a refused login (wrong password) or a missing driver module.
+
+    :returns: the message, or ``None`` when ``exc`` is another kind of error.
+    """
+    from sqlalchemy.exc import InterfaceError, NoSuchModuleError, OperationalError
+
+    if not isinstance(exc, (OperationalError, InterfaceError, NoSuchModuleError, ImportError)):
+        return None
+    if isinstance(exc, OperationalError) and failing_revision(exc) is not None:
+        return None  # a revision's own statement failed: reported with the revision
+    try:
+        where = database_label()
+    except Exception:
+        where = "the database"
+    return f"cannot use {where}: {describe_error(exc)}"
+
+
+def revision_ids(directory: str | None) -> list[str]:
+    """The revision ids of the app's migration scripts (for completion), newest first."""
+    from alembic.script import ScriptDirectory
+
+    state = get_migrate_state()
+    config = state.migrate.get_config(directory)
+    return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
 
 
 def database_label() -> str:
@@ -171,18 +203,11 @@ def current_heads(engine: Any, configure_args: dict[str, Any]) -> tuple[str, ...
         return tuple(MigrationContext.configure(connection, opts=opts).get_current_heads())
 
 
-def apply(
-    name: str,
-    *,
-    directory: str | None,
-    revision: str,
-    sql: bool,
-    tag: str | None,
-    lock_timeout: float | None,
-    x_arg: list[str] | None = None,
-    purge: bool = False,
-) -> None:
+def apply(name: str, *, lock_timeout: float | None, **kwargs: Any) -> None:
     """Run ``upgrade``, ``downgrade`` or ``stamp`` of Flask-Migrate safely.
+
+    ``kwargs`` are the arguments of Flask-Migrate's function (those of its ``flask db``
+    command: ``directory``, ``revision``, ``sql``, ``tag``, ...).
 
     Online (without ``sql``): takes the migration lock of the database (:mod:`.locking`); runs
     the whole command in one transaction where DDL is transactional (Alembic's default on
@@ -190,6 +215,8 @@ def apply(
     the database as it was, unless the app's ``Migrate(transaction_per_migration=True)`` asks
     for one transaction per revision; reports a failure as one line naming the revision, the
     cause and the revision the database is at. With ``sql`` nothing connects to the database.
+    Ctrl-C on MariaDB/MySQL (where DDL is not transactional) warns that the revision being applied
+    may have left partial changes, then ends the command as Ctrl-C does.
 
     :raises InvalidCommand: on any failure (exit status 1).
     """
@@ -198,13 +225,8 @@ def apply(
     from .locking import migration_lock
 
     state = get_migrate_state()
-    kwargs: dict[str, Any] = {"directory": directory, "revision": revision, "sql": sql, "tag": tag}
-    if name == "stamp":
-        kwargs["purge"] = purge
-    else:
-        kwargs["x_arg"] = x_arg
     function = _flask_migrate_function(name)
-    if sql:
+    if kwargs.get("sql"):
         try:
             function(**kwargs)
         except Exception as exc:
@@ -213,16 +235,45 @@ def apply(
 
     engine = state.db.engine
     configure_args: dict[str, Any] = state.configure_args
-    with (
-        migration_lock(engine, configure_args, lock_timeout),
-        _sqlite_transactional_ddl(engine, configure_args),
-    ):
-        try:
-            function(**kwargs)
-        except CommandError as exc:
-            raise InvalidCommand(_message(exc)) from exc
-        except Exception as exc:
-            raise InvalidCommand(_failure_message(name, exc, engine, configure_args)) from exc
+    try:
+        with (
+            migration_lock(engine, configure_args, lock_timeout),
+            _sqlite_transactional_ddl(engine, configure_args),
+        ):
+            try:
+                function(**kwargs)
+            except CommandError as exc:
+                raise InvalidCommand(_message(exc)) from exc
+            except KeyboardInterrupt as exc:
+                if engine.dialect.name in ("mysql", "mariadb"):
+                    _warn_interrupted(name, exc, engine, configure_args)
+                raise
+            except Exception as exc:
+                message = connection_error(exc) or _failure_message(
+                    name, exc, engine, configure_args
+                )
+                raise InvalidCommand(message) from exc
+    except InvalidCommand:
+        raise
+    except Exception as exc:  # taking the lock: the database cannot be reached
+        raise InvalidCommand(connection_error(exc) or _message(exc)) from exc
+
+
+def _warn_interrupted(
+    name: str, exc: BaseException, engine: Any, configure_args: dict[str, Any]
+) -> None:
+    where = failing_revision(exc)
+    revision = f"revision {where[0]} ({where[1]})" if where else "the revision being applied"
+    try:
+        heads = current_heads(engine, configure_args)
+        at = f"; the database is at revision {', '.join(heads) or '<base>'}"
+    except Exception:
+        at = ""
+    print(
+        f"warning: {name} interrupted; MariaDB/MySQL commit each DDL statement, so "
+        f"{revision} may have left partial changes: check the schema{at}",
+        file=sys.stderr,
+    )
 
 
 def _failure_message(name: str, exc: Exception, engine: Any, configure_args: dict[str, Any]) -> str:

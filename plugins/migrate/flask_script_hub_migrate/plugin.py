@@ -1,7 +1,7 @@
 """The pluggy plugin registered by the ``flask_script_hub`` entry point ``migrate``.
 
-Kept light: it imports the core and this package's command classes, never Flask-Migrate, Alembic
-or SQLAlchemy (the commands import those when they run).
+Kept light: it imports the core and click, never Flask-Migrate, Alembic or SQLAlchemy (the
+group builds its commands from Flask-Migrate's when it is first used).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ NAMESPACE = "migrate"
 
 @hookimpl
 def register_commands(manager: Manager) -> None:
-    """Mount the migration sub-manager under ``migrate`` (the entry point's name)."""
-    from .commands import make_manager
+    """Mount Flask-Migrate's commands under ``migrate`` (the entry point's name)."""
+    from .commands import make_group
 
-    manager.add_command(NAMESPACE, make_manager())
+    manager.add_command(NAMESPACE, make_group(NAMESPACE))

@@ -1,0 +1,146 @@
+"""Lazy click groups that make plugin namespaces reachable under the ``flask`` command.
+
+Every attribute of this module is a :class:`NamespaceGroup` for the namespace of that name, made
+on first access, so that a plugin publishes its namespace to ``flask`` with one entry-point line
+and no code::
+
+    [project.entry-points."flask.commands"]
+    migrate = "flask_script_hub.namespaces:migrate"
+
+Flask imports every ``flask.commands`` entry point on each call of ``flask`` (``flask --help``
+included): importing this module and creating a group imports click (which ``flask`` already
+did) and the core's light modules, never a plugin, Flask-SQLAlchemy or the app.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE
+
+__all__ = ["NamespaceGroup"]
+
+#: Flask's built-in commands, which a namespace never replaces.
+FLASK_BUILTINS = ("run", "shell", "routes")
+
+
+class NamespaceGroup(click.Group):
+    """A click group that runs ``manage.py <namespace> ...`` with the app ``flask`` loaded.
+
+    Its arguments are not parsed by click: they go, unchanged, to a root
+    :class:`~flask_script_hub.Manager` that loads only this namespace's plugin, so help, options
+    and errors are those of ``manage.py`` (``flask migrate upgrade -?``). Root manager options do
+    not exist here (the app is the one ``flask`` loaded).
+
+    :param namespace: the plugin namespace (the ``flask_script_hub`` entry-point name).
+    :param help: the short help for ``flask --help`` (default: the distribution's Summary).
+    """
+
+    def __init__(self, namespace: str, help: str | None = None) -> None:
+        super().__init__(
+            name=namespace,
+            help=help,
+            add_help_option=False,
+            context_settings={
+                "ignore_unknown_options": True,
+                "allow_extra_args": True,
+                "help_option_names": [],
+            },
+        )
+        self.namespace = namespace
+
+    def _summary(self) -> str:
+        if self.help:
+            return self.help
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=ENTRY_POINT_GROUP, name=self.namespace):
+            if ep.dist is not None:
+                metadata: Any = ep.dist.metadata
+                summary = metadata.get("Summary") or ""
+                return f"{summary} ({metadata['Name']})".strip()
+        return f"The {self.namespace!r} namespace of flask-script-hub (not installed)."
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The short help of ``flask --help``, from the plugin's metadata (nothing imported)."""
+        text = self._summary()
+        return text if len(text) <= limit else text[: max(limit - 3, 0)].rstrip() + "..."
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep every argument for ``manage.py``'s parser."""
+        ctx.args = list(args)
+        return ctx.args
+
+    def _rival(self, ctx: click.Context, app: Any) -> tuple[click.Command, str] | None:
+        """A ``flask`` command of this name that is not a flask-script-hub namespace, if any."""
+        name = ctx.info_name or self.namespace
+        if name in FLASK_BUILTINS:
+            import flask.cli
+
+            builtin = {
+                "run": flask.cli.run_command,
+                "shell": flask.cli.shell_command,
+                "routes": flask.cli.routes_command,
+            }
+            return builtin[name], "Flask's built-in command"
+        command = app.cli.commands.get(name)
+        if command is not None:
+            return command, "the app's command (app.cli)"
+        from importlib.metadata import entry_points
+
+        for ep in entry_points(group=FLASK_COMMANDS_GROUP, name=name):
+            if ep.module != NAMESPACES_MODULE:
+                dist = ep.dist.metadata["Name"] if ep.dist is not None else ep.value
+                return ep.load(), f"the {FLASK_COMMANDS_GROUP} entry point of {dist}"
+        return None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the rival command if there is one (see :func:`~.flask_cli.namespace_group`), else
+        ``manage.py <namespace> <args>`` with the app that ``flask`` loaded."""
+        from flask.cli import ScriptInfo
+
+        from .manager import Manager
+
+        name = ctx.info_name or self.namespace
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        rival = self._rival(ctx, app)
+        if rival is not None:
+            command, origin = rival
+            print(
+                f"note: 'flask {name}' runs {origin}, which takes precedence over the "
+                f"flask-script-hub namespace {name!r} (run that one as "
+                f"'python -m flask_script_hub {name}')",
+                file=sys.stderr,
+            )
+            with command.make_context(name, list(ctx.args), parent=ctx.parent) as sub:
+                return command.invoke(sub)
+        manager = Manager(with_default_commands=False, plugins=[self.namespace])
+        prog = ctx.parent.command_path if ctx.parent is not None else "flask"
+        ctx.exit(manager.handle(prog, [self.namespace, *ctx.args], app=app))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The namespace's command names (imports the plugin; for click's completion)."""
+        from .manager import Manager
+
+        manager = Manager(with_default_commands=False, plugins=[self.namespace])
+        try:
+            command = manager.plugins.get_command(self.namespace)
+        except Exception:
+            return []
+        names = getattr(command, "command_names", None)
+        return list(names()) if callable(names) else []
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A stand-in for completion: the name only (the real command runs through manage.py)."""
+        return click.Command(cmd_name) if cmd_name in self.list_commands(ctx) else None
+
+
+def __getattr__(name: str) -> NamespaceGroup:
+    if name.startswith("__"):
+        raise AttributeError(name)
+    group = NamespaceGroup(name)
+    globals()[name] = group
+    return group
