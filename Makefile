@@ -18,7 +18,7 @@ INSTALLED := $(VENV)/.installed
 demo:
 	$(PYTHON) -m venv $(DEMO_VENV)
 	$(DEMO_VENV)/bin/python -m pip install -q --upgrade pip
-	$(DEMO_VENV)/bin/python -m pip install -q ".[dotenv]" ./plugins/db ./plugins/migrate
+	$(DEMO_VENV)/bin/python -m pip install -q ".[dotenv]" ./plugins/db ./plugins/migrate ./plugins/rq
 	PYTHON=$(abspath $(DEMO_VENV))/bin/python sh examples/blog/demo.sh
 
 # The README's test command: lint, types, the whole test suite, the documentation build.
@@ -37,7 +37,7 @@ install: $(INSTALLED)
 $(INSTALLED): $(PYPROJECTS) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
 		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]" \
-		-e "./plugins/compat[test]"
+		-e "./plugins/compat[test]" -e "./plugins/rq[test]"
 	touch $@
 
 # Source distributions and wheels of every distribution in dist/ (python -m build), checked by
@@ -58,6 +58,7 @@ lint: install
 	cd plugins/db && $(abspath $(BIN))/mypy
 	cd plugins/migrate && $(abspath $(BIN))/mypy
 	cd plugins/compat && $(abspath $(BIN))/mypy
+	cd plugins/rq && $(abspath $(BIN))/mypy
 
 docs: install
 	$(BIN)/mkdocs build --strict

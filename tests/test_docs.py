@@ -420,6 +420,12 @@ def test_every_hook_is_documented_with_its_signature() -> None:
         pass
     else:
         modules.append(db_hookspecs)
+    try:
+        from flask_script_hub_rq import hookspecs as rq_hookspecs
+    except ImportError:
+        pass
+    else:
+        modules.append(rq_hookspecs)
     page = (DOCS / "hooks.md").read_text()
     squeezed = re.sub(r"\s+", "", page)
     for module in modules:

@@ -3,8 +3,9 @@
 #
 #   PYTHON=/path/to/venv/bin/python examples/blog/demo.sh
 #
-# PYTHON must have flask-script-hub, flask-script-hub-db and flask-script-hub-migrate installed
-# (the repository's Makefile makes such a virtual environment). Any failing step stops the demo
+# PYTHON must have flask-script-hub, flask-script-hub-db, flask-script-hub-migrate and
+# flask-script-hub-rq installed (the repository's Makefile makes such a virtual environment), and
+# a Redis server must answer on 127.0.0.1:6379 (the rq steps). Any failing step stops the demo
 # with that step's exit status.
 set -eu
 
@@ -32,4 +33,12 @@ printf '\n$ printf ... | python manage.py users add dave --email dave@example.co
 printf 'correct horse\ncorrect horse\n' |
     "$PYTHON" manage.py users add dave --email dave@example.com --role editor
 step stats --drafts
+# the rq plugin: a command line put on a queue here, run by a worker (on any machine with the
+# same code and config; here the same one), then the data it loaded
+printf '\n$ python manage.py rq enqueue --queue blog-imports -- db populate imports/users.csv\n'
+enqueued=$("$PYTHON" manage.py rq enqueue --queue blog-imports -- db populate imports/users.csv)
+echo "$enqueued"                            # enqueued job <id> on queue 'blog-imports': ...
+step rq worker --burst blog-imports
+step rq result "$(echo "$enqueued" | cut -d' ' -f3)"   # the command's output, kept by RQ
+step users list
 printf '\nThe demo ran to the end.\n'
