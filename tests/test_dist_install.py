@@ -7,6 +7,7 @@ come from the package index, as for a user installing the release. Then ``manage
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -145,7 +146,7 @@ def test_installed_from_dist_runs(venv: Path, tmp_path: Path) -> None:
 
     help_ = manage("--help")
     assert help_.returncode == 0, help_.stderr
-    for namespace in ("db", "migrate"):
+    for namespace in ("db", "migrate", "rq"):
         assert namespace in help_.stdout
 
     check = manage("plugins", "--check")
@@ -154,6 +155,7 @@ def test_installed_from_dist_runs(venv: Path, tmp_path: Path) -> None:
     for namespace, dist_name in (
         ("db", "flask-script-hub-db"),
         ("migrate", "flask-script-hub-migrate"),
+        ("rq", "flask-script-hub-rq"),
     ):
         assert rows[namespace][1:3] == [dist_name, "0.1.0"] and "loaded" in rows[namespace]
 
@@ -165,6 +167,14 @@ def test_installed_from_dist_runs(venv: Path, tmp_path: Path) -> None:
     init = manage("migrate", "init")
     assert init.returncode == 0, init.stderr
     assert (project / "migrations" / "env.py").is_file()
+
+    # rq: the queues of the test Redis when there is one, else the one-line error of Redis down
+    redis = os.environ.get("TEST_REDIS_URL")
+    info = manage("rq", "info", "--url", redis or "redis://127.0.0.1:1/0")
+    if redis:
+        assert info.returncode == 0 and "Redis:" in info.stdout, info.stdout + info.stderr
+    else:
+        assert info.returncode == 1 and info.stderr.startswith("error: cannot use Redis at ")
 
     old = manage("hello", script="old_manage.py")
     assert (old.returncode, old.stdout, old.stderr) == (0, "hello from flask_script\n", "")
