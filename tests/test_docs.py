@@ -177,7 +177,7 @@ def _squeeze(line: str) -> str:
 # Python 3.13's argparse shows an option's metavar once ("-c, --count COUNT"), 3.11's after each
 # of its strings ("-c COUNT, --count COUNT"); the help column then starts on the same line or on
 # the next one, and wraps elsewhere.
-_REPEATED_METAVAR = re.compile(r"(?<!\S)(-\w) (\S+), (--[\w-]+) \2(?=[,\s]|$)")
+_REPEATED_METAVAR = re.compile(r"(?<!\S)(-{1,2}[\w-]+) (\S+)((?:, -{1,2}[\w-]+ \2)+)(?=\s|$)")
 _CONTINUATION = re.compile(r"^ {6,}\S")
 
 
@@ -193,7 +193,13 @@ def _argparse_neutral(lines: list[str]) -> list[str]:
             joined[-1] = joined[-1].rstrip() + " " + line.strip()
         else:
             joined.append(line)
-    return [_REPEATED_METAVAR.sub(r"\1, \3 \2", line) for line in joined]
+    return [_REPEATED_METAVAR.sub(_metavar_once, line) for line in joined]
+
+
+def _metavar_once(match: re.Match[str]) -> str:
+    """``-c COUNT, --count COUNT`` as ``-c, --count COUNT`` (in any order of the strings)."""
+    first, metavar, others = match.groups()
+    return first + others.replace(" " + metavar, "") + " " + metavar
 
 
 def output_matches(expected: list[str], actual: str) -> bool:
@@ -391,6 +397,8 @@ def test_help_texts_match_in_the_layout_of_every_python() -> None:
     assert output_matches(python_311, python_313)
     assert not output_matches(python_311, python_313.replace("ten", "eleven"))
     assert not output_matches(["  -c COUNT, --count NUMBER"], "  -c, --count COUNT\n")
+    assert output_matches(["  --name NAME, -n NAME  who"], "  --name, -n NAME  who\n")
+    assert output_matches(["  -m {a,b}, --mode {a,b}"], "  -m, --mode {a,b}\n")
 
 
 def test_console_parsing() -> None:
