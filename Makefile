@@ -4,7 +4,14 @@ VENV ?= .venv
 DEMO_VENV ?= .venv-demo
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint docs bench clean
+# Every distribution of this repository: the core and each first-party plugin.
+DISTRIBUTIONS := . $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+PYPROJECTS := pyproject.toml $(wildcard plugins/*/pyproject.toml)
+DIST ?= dist
+# Written after a successful install; older than a pyproject.toml means "install again".
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test install lint docs bench dist nox clean
 
 # The README's main job: a fresh venv with the core and both plugins installed from this
 # repository (as users install them, not editable), then the example app end to end.
@@ -23,10 +30,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-install: $(BIN)/python
+# Editable installs of the core and every plugin, again only when a pyproject.toml changed (an
+# unchanged tree is not reinstalled by `make test`); `rm .venv/.installed` forces it.
+install: $(INSTALLED)
+
+$(INSTALLED): $(PYPROJECTS) | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[test,dotenv,docs]" \
 		-e "./plugins/db[postgresql,mysql,test]" -e "./plugins/migrate[postgresql,mysql,test]" \
 		-e "./plugins/compat[test]" -e "./plugins/rq[test]"
+	touch $@
+
+# Source distributions and wheels of every distribution in dist/ (python -m build), checked by
+# twine. Install them with `pip install --find-links dist flask-script-hub-db ...`.
+dist: install
+	rm -rf $(DIST)
+	for d in $(DISTRIBUTIONS); do env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m build --outdir $(DIST) $$d || exit 1; done
+	$(BIN)/twine check --strict $(DIST)/*
+
+# The version matrix (noxfile.py): lowest and newest supported dependencies, Python 3.11 and 3.13.
+nox: install
+	$(BIN)/nox
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,4 +69,4 @@ bench: install
 	$(BIN)/python bench/bench_flask_commands.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_VENV) site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_VENV) $(DIST) site .nox .pytest_cache .mypy_cache .ruff_cache

@@ -151,7 +151,7 @@ class Command:
       ``pathlib.Path``, an :class:`enum.Enum` (by name or value), ``typing.Literal[...]`` (choices),
       ``list[T]`` (several values);
     * a parameter named ``app`` without a default receives the application instead of a value
-      from the command line (the seed's ``def mycommand(app)``);
+      from the command line (as the Flask-Script docs' ``def mycommand(app)``);
     * the docstring is the help: its first paragraph in command lists, all of it in ``--help``.
 
     The return value of :meth:`run`, if an ``int``, is the exit status.

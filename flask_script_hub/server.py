@@ -7,8 +7,8 @@ Flask or Werkzeug at module level; they are imported when the command runs.
 The reloader. Werkzeug's reloader runs the server in a child process (the same command line with
 ``WERKZEUG_RUN_MAIN=true``) and restarts it when the child exits with status 3 after a file
 changed; when the child exits with any other status - ``manage.py`` cannot import a module with a
-syntax error - Werkzeug's parent process exits too, and the user has to start the server again
-(seed 001). :class:`Server` keeps Werkzeug's reloader (``werkzeug.serving.run_simple`` with
+syntax error - Werkzeug's parent process exits too, and the user has to start the server again.
+:class:`Server` keeps Werkzeug's reloader (``werkzeug.serving.run_simple`` with
 ``use_reloader=True``: same socket handling, same file watchers, same child protocol) but gives
 it a reloader loop whose parent side, when the child fails, says so, watches the same files with
 Werkzeug's own watcher (stat or watchdog) and starts the child again on the next change.

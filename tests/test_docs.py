@@ -174,17 +174,50 @@ def _squeeze(line: str) -> str:
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", line)
 
 
+# Python 3.13's argparse shows an option's metavar once ("-c, --count COUNT"), 3.11's after each
+# of its strings ("-c COUNT, --count COUNT"); the help column then starts on the same line or on
+# the next one, and wraps elsewhere.
+_REPEATED_METAVAR = re.compile(r"(?<!\S)(-{1,2}[\w-]+) (\S+)((?:, -{1,2}[\w-]+ \2)+)(?=\s|$)")
+_CONTINUATION = re.compile(r"^ {6,}\S")
+
+
+def _argparse_neutral(lines: list[str]) -> list[str]:
+    """Help texts in one layout whichever Python's argparse printed them.
+
+    A line indented by six spaces or more continues the line above it (a wrapped help text or
+    usage line) and is joined to it; a repeated metavar is shown once, as Python 3.13 does.
+    """
+    joined: list[str] = []
+    for line in lines:
+        if _CONTINUATION.match(line) and joined and joined[-1].strip() not in ("", "..."):
+            joined[-1] = joined[-1].rstrip() + " " + line.strip()
+        else:
+            joined.append(line)
+    return [_REPEATED_METAVAR.sub(_metavar_once, line) for line in joined]
+
+
+def _metavar_once(match: re.Match[str]) -> str:
+    """``-c COUNT, --count COUNT`` as ``-c, --count COUNT`` (in any order of the strings)."""
+    first, metavar, others = match.groups()
+    return first + others.replace(" " + metavar, "") + " " + metavar
+
+
 def output_matches(expected: list[str], actual: str) -> bool:
-    """Whether ``actual`` is what the page shows, ``...`` standing for anything."""
+    """Whether ``actual`` is what the page shows, ``...`` standing for anything.
+
+    Both are compared in argparse's layout-neutral form (:func:`_argparse_neutral`), so that a
+    page's help texts pass on every supported Python.
+    """
     parts = []
-    for line in expected:
+    for line in _argparse_neutral(expected):
         if line.strip() == "...":
             parts.append(r"(?:[^\n]*\n)*?")
         else:
             pieces = [re.escape(p) for p in _squeeze(line.rstrip()).split("...")]
             parts.append(r"[^\n]*?".join(pieces) + r"\n")
     pattern = "".join(parts)
-    text = "\n".join(_squeeze(line.rstrip()) for line in actual.rstrip("\n").split("\n")) + "\n"
+    lines = _argparse_neutral(actual.rstrip("\n").split("\n"))
+    text = "\n".join(_squeeze(line.rstrip()) for line in lines) + "\n"
     if not actual.strip():
         text = ""
     return re.fullmatch(pattern, text) is not None
@@ -347,6 +380,27 @@ def test_output_matching_rules() -> None:
     assert not output_matches(["db loaded"], "dbloaded\n")
 
 
+def test_help_texts_match_in_the_layout_of_every_python() -> None:
+    python_311 = [
+        "options:",
+        "  -c COUNT, --count COUNT",
+        "                        how many times to say it, at most",
+        "                        ten",
+        "  -?, --help            show this help message and exit",
+    ]
+    python_313 = (
+        "options:\n"
+        "  -c, --count COUNT     how many times to say it, at\n"
+        "                        most ten\n"
+        "  -?, --help            show this help message and exit\n"
+    )
+    assert output_matches(python_311, python_313)
+    assert not output_matches(python_311, python_313.replace("ten", "eleven"))
+    assert not output_matches(["  -c COUNT, --count NUMBER"], "  -c, --count COUNT\n")
+    assert output_matches(["  --name NAME, -n NAME  who"], "  --name, -n NAME  who\n")
+    assert output_matches(["  -m {a,b}, --mode {a,b}"], "  -m, --mode {a,b}\n")
+
+
 def test_console_parsing() -> None:
     body = "$ python manage.py hello\nhello\n$ python manage.py x \\\n  --y\n$ echo $?\n2\n"
     assert parse_console(body) == [
@@ -405,3 +459,25 @@ def test_sphinx_roles_become_code_on_the_api_page() -> None:
     assert roles.convert(text) == "Uses `Manager` and `Command.run`.\n- `needs_app`: x"
     config = (ROOT / "mkdocs.yml").read_text()
     assert "docs/griffe_sphinx_roles.py:SphinxRoles" in config
+
+
+def test_no_internal_words_in_user_facing_text() -> None:
+    """Pages, READMEs, the example, the core's and the plugins' docstrings and messages name
+    "Flask-Script 2.0.6" or "the Flask-Script docs", never the project's internal word for them."""
+    files = [
+        *PAGES,
+        *ROOT.glob("*.md"),
+        ROOT / "mkdocs.yml",
+        *ROOT.glob("plugins/*/README.md"),
+        *ROOT.glob("examples/**/*.py"),
+        *(p for p in ROOT.glob("plugins/*/*/**/*.py") if "tests" not in p.parts),
+        *ROOT.glob("flask_script_hub/**/*.py"),
+    ]
+    word = re.compile(r"\bseeds?\b", re.I)
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in files
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if word.search(line)
+    ]
+    assert found == []

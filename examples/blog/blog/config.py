@@ -1,4 +1,4 @@
-"""Configuration classes, chosen by name with ``FLASK_CONFIG`` (as the seed 003 project does)."""
+"""Configuration classes, chosen by name with ``FLASK_CONFIG`` (as Flasky-style projects do)."""
 
 from __future__ import annotations
 

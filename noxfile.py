@@ -1,0 +1,117 @@
+"""The version matrix: every distribution of this repository on the oldest and newest Pythons
+supported, with the newest dependencies and with the lowest ones the pyproject files allow.
+
+``nox`` runs the four sessions; ``nox -s "tests(newest, python='3.13')"`` one of them; arguments
+after ``--`` go to pytest (``nox -s lowest -- -m "not slow"`` runs the fast tests only). The
+sessions read the ``TEST_*_URL`` variables as the test suite does (see CONTRIBUTING.md).
+
+``lowest`` pins each of the direct dependencies listed in :data:`LOWEST_PINNED` to the lower
+bound its pyproject.toml declares (a "lowest-direct" resolution); everything else, including the
+test tools, resolves to its newest release. A floor that cannot be installed or does not pass the
+tests is a floor to raise in pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+import tomllib
+from pathlib import Path
+
+import nox
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).parent
+PYTHONS = ["3.11", "3.13"]
+#: the dependencies whose lowest supported version is tested (normalized names)
+LOWEST_PINNED = [
+    "flask",
+    "werkzeug",
+    "flask-sqlalchemy",
+    "sqlalchemy",
+    "flask-migrate",
+    "alembic",
+    "pluggy",
+    "argcomplete",
+]
+
+
+def install_args() -> list[str]:
+    """Every distribution, editable, with the extras the tests need (as ``make install``)."""
+    args = ["-e", ".[test,dotenv]"]
+    for path in sorted(ROOT.glob("plugins/*/pyproject.toml")):
+        declared = tomllib.loads(path.read_text())["project"].get("optional-dependencies", {})
+        extras = ",".join(e for e in ("postgresql", "mysql", "test") if e in declared)
+        args += ["-e", f"./{path.parent.relative_to(ROOT)}[{extras}]"]
+    return args
+
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["tests"]
+
+
+def _find_pyenv_interpreters() -> None:
+    """Make pyenv's interpreters findable as ``python3.X`` even when pyenv has not activated them.
+
+    A folder of links is put first on PATH; nothing is changed on a machine without pyenv.
+    """
+    links = Path(tempfile.mkdtemp(prefix="nox-pythons-"))
+    for version in PYTHONS:
+        found = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{version}.*/bin/python")))
+        if found:
+            (links / f"python{version}").symlink_to(found[-1])
+    os.environ["PATH"] = os.pathsep.join([str(links), os.environ.get("PATH", "")])
+
+
+_find_pyenv_interpreters()
+
+
+def lowest_pins(python: str) -> list[str]:
+    """``name==floor`` for each of :data:`LOWEST_PINNED`, from the pyproject files' ``>=`` bounds.
+
+    :param python: the session's Python version (``"3.13"``), for environment markers.
+    :returns: pip constraint lines; the highest floor wins when two distributions declare one.
+    """
+    from packaging.version import Version
+
+    floors: dict[str, Version] = {}
+    for path in [ROOT / "pyproject.toml", *sorted(ROOT.glob("plugins/*/pyproject.toml"))]:
+        project = tomllib.loads(path.read_text())["project"]
+        requirements = list(project.get("dependencies", []))
+        for extra in project.get("optional-dependencies", {}).values():
+            requirements += extra
+        for line in requirements:
+            req = Requirement(line)
+            name = req.name.lower().replace("_", "-")
+            if name not in LOWEST_PINNED:
+                continue
+            if req.marker and not req.marker.evaluate({"python_version": python, "extra": ""}):
+                continue
+            for spec in req.specifier:
+                if spec.operator == ">=":
+                    floor = Version(spec.version)
+                    floors[name] = max(floors.get(name, floor), floor)
+    missing = set(LOWEST_PINNED) - set(floors)
+    assert not missing, f"no lower bound declared for {sorted(missing)}"
+    return [f"{name}=={floors[name]}" for name in LOWEST_PINNED]
+
+
+@nox.session(python=PYTHONS)
+@nox.parametrize("deps", ["newest", "lowest"])
+def tests(session: nox.Session, deps: str) -> None:
+    """The test suite against the newest or the lowest supported dependencies."""
+    args = install_args()
+    if deps == "lowest":
+        constraints = Path(session.create_tmp()) / "lowest.txt"
+        constraints.write_text("\n".join(lowest_pins(str(session.python))) + "\n")
+        args += ["-c", str(constraints)]
+    session.install(*args)
+    session.run("python", "-c", SHOW_VERSIONS)
+    session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
+
+
+SHOW_VERSIONS = f"""
+import importlib.metadata as m, sys
+print("Python", sys.version.split()[0], *(f"{{n}}=={{m.version(n)}}" for n in {LOWEST_PINNED!r}))
+"""
