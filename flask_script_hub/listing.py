@@ -44,7 +44,7 @@ class PluginsCommand(Command):
         if check:
             for info in registry.infos():
                 registry.load(info, mount=True)
-        infos = registry.infos(shadowing=manager._commands)
+        infos = registry.infos(shadowing=manager.commands)
         if as_json:
             import json
 

@@ -16,10 +16,12 @@ import contextvars
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._compat import parser_actions, parser_option_strings
 from .commands import Command, Group, InvalidCommand, Option, add_help_option, first_paragraph
+from .envvars import TRACEBACK_ENV, env_flag
 
 if TYPE_CHECKING:
     import pluggy
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_HELP_ARGS", "Manager", "current_manager"]
 
 DEFAULT_HELP_ARGS: tuple[str, ...] = ("-?", "--help")
-TRACEBACK_ENV = "FLASK_SCRIPT_HUB_TRACEBACK"
 _COMMAND = "==command=="
 _ARGS = "==args=="
 
@@ -363,6 +364,18 @@ class Manager:
         return self.plugins.call_hook(hook_name, **kwargs)
 
     # -- lookup -----------------------------------------------------------------------------
+    @property
+    def commands(self) -> Mapping[str, Any]:
+        """This manager's own commands and sub-managers by name (a read-only view).
+
+        Holds what ``add_command``, ``@command``, ``@option`` and the default commands registered;
+        plugin namespaces are not in it until :meth:`find_command` loads one.
+
+        :returns: ``{name: Command | Manager | mounted click command}``, a
+            ``types.MappingProxyType``.
+        """
+        return MappingProxyType(self._commands)
+
     def _is_root(self) -> bool:
         return self.parent is None
 
@@ -478,7 +491,7 @@ class Manager:
         try:
             return self._dispatch(prog, args, invocation, default_command)
         except InvalidCommand as exc:
-            if os.environ.get(TRACEBACK_ENV, "") not in ("", "0"):
+            if env_flag(TRACEBACK_ENV):
                 import traceback
 
                 traceback.print_exception(exc)

@@ -17,7 +17,6 @@ others: it is listed with its error, and invoking it raises :class:`PluginError`
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
+from .envvars import DISABLE_AUTOLOAD_ENV, DISABLE_PLUGINS_ENV, TRACEBACK_ENV, env_flag, env_list
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -49,10 +49,6 @@ ENTRY_POINT_GROUP = "flask_script_hub"
 FLASK_COMMANDS_GROUP = "flask.commands"
 #: The module whose attributes are lazy click groups of plugin namespaces, for ``flask``.
 NAMESPACES_MODULE = "flask_script_hub.namespaces"
-#: Set to ``1`` to load no installed plugin at all (as pytest's ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``).
-DISABLE_AUTOLOAD_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"
-#: Comma-separated namespaces or distribution names not to load.
-DISABLE_PLUGINS_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGINS"
 
 # statuses, as shown by ``manage.py plugins``
 AVAILABLE, LOADED, ERROR, CONFLICT, DISABLED, SHADOWED = (
@@ -182,9 +178,7 @@ class PluginRegistry:
 
     # -- discovery --------------------------------------------------------------------------
     def _disabled_reason(self, info: PluginInfo) -> str | None:
-        env = {
-            _normalize(n) for n in os.environ.get(DISABLE_PLUGINS_ENV, "").split(",") if n.strip()
-        }
+        env = {_normalize(n) for n in env_list(DISABLE_PLUGINS_ENV)}
         if not (env or self.disabled or self.only is not None):
             return None  # the usual case: no need to read the distribution's metadata
         names = {_normalize(info.namespace)}
@@ -205,7 +199,7 @@ class PluginRegistry:
         """
         if self._installed is None:
             self._installed = {}
-            if os.environ.get(DISABLE_AUTOLOAD_ENV, "") not in ("", "0"):
+            if env_flag(DISABLE_AUTOLOAD_ENV):
                 return self._installed
             from importlib.metadata import entry_points
 
@@ -345,7 +339,7 @@ class PluginRegistry:
         origin = f"{info.distribution} {info.version}" if info.distribution else info.value
         hint = (
             ""
-            if os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK")
+            if env_flag(TRACEBACK_ENV)
             else " (set FLASK_SCRIPT_HUB_TRACEBACK=1 for the traceback)"
         )
         return f"the {info.namespace!r} plugin from {origin} failed: {info.error}{hint}"
@@ -409,7 +403,7 @@ class PluginRegistry:
         others = [p for p in pm.get_plugins() if p is not info.plugin]
         collector = Manager(with_default_commands=False)
         pm.subset_hook_caller("register_commands", remove_plugins=others)(manager=collector)
-        names = list(collector._commands)
+        names = list(collector.commands)
         if not names:
             raise PluginError("register_commands registered no command")
         if names != [info.namespace]:
@@ -417,7 +411,7 @@ class PluginRegistry:
                 f"register_commands registered {', '.join(map(repr, names))}; "
                 f"its entry point is {info.namespace!r}"
             )
-        command = collector._commands[info.namespace]
+        command = collector.commands[info.namespace]
         if not hasattr(command, "create_parser") and not isinstance(command, Manager):
             raise PluginError(f"registered {type(command).__name__!r}, which is not a command")
         return command  # type: ignore[no-any-return]
