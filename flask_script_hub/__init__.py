@@ -13,8 +13,9 @@ from .commands import Command as Command
 from .commands import Group as Group
 from .commands import InvalidCommand as InvalidCommand
 from .commands import Option as Option
+from .context import current_app_loader as current_app_loader
+from .context import current_manager as current_manager
 from .manager import Manager as Manager
-from .manager import current_manager as current_manager
 from .prompts import prompt as prompt
 from .prompts import prompt_bool as prompt_bool
 from .prompts import prompt_choices as prompt_choices
@@ -36,6 +37,7 @@ __all__ = [
     "Server",
     "Shell",
     "__version__",
+    "current_app_loader",
     "current_manager",
     "hookimpl",
     "prompt",
@@ -48,10 +50,14 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Imported on first use, to keep `manage.py --help` fast: Shell and Server are not needed to
     # list commands, and hookimpl needs pluggy (which imports importlib.metadata).
-    if name in ("Shell", "Server"):
-        from . import commands
+    if name == "Shell":
+        from .shell import Shell
 
-        return getattr(commands, name)
+        return Shell
+    if name == "Server":
+        from .server import Server
+
+        return Server
     if name == "hookimpl":
         from .hookspecs import hookimpl
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sys
 
+from . import __version__
+from .manager import Manager
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m flask_script_hub`` and the ``flask-script-hub`` script."""
@@ -16,15 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     if args in (["--version"], ["-V"]):
         from importlib.metadata import version
 
-        from . import __version__
-
         print(
             f"flask-script-hub {__version__} (Flask {version('flask')}, "
             f"Python {sys.version.split()[0]})"
         )
         return 0
-    from .manager import Manager
-
     manager = Manager(description="Run commands of the app named by FLASK_APP.")
     return manager.handle("flask-script-hub", args)
 

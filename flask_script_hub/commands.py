@@ -12,40 +12,24 @@ Nothing here imports Flask: building the command list of a ``manage.py`` must st
 from __future__ import annotations
 
 import argparse
+import enum
+import importlib
 import textwrap
+import types
+import typing
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .context import current_manager
+from .errors import InvalidCommand, one_line
+
 if TYPE_CHECKING:
-    import enum
     import inspect
     from contextlib import AbstractContextManager
 
     from flask import Flask
 
-__all__ = ["Command", "Group", "InvalidCommand", "Option"]
-
-
-class InvalidCommand(Exception):
-    """A command cannot be carried out as asked; the user sees one line, not a traceback.
-
-    Raise it from a command (or a plugin) with a message that says what is wrong. The manager
-    prints ``str(exc)`` on stderr and exits with status 1; the traceback is shown only when the
-    environment variable ``FLASK_SCRIPT_HUB_TRACEBACK`` is set to ``1``.
-
-    Follows Flask-Script 2.0's ``flask_script.commands.InvalidCommand``, whose documented
-    handling the original manager never implemented.
-    """
-
-
-def one_line(exc: BaseException) -> str:
-    """Describe an exception in one line: ``"TypeName: first line of its message"``.
-
-    Used for the one-line errors of failed app factories and plugins; plugin authors may use it to
-    turn a library's exception into an :class:`InvalidCommand` message.
-    """
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+__all__ = ["Command", "Group", "InvalidCommand", "Option", "one_line"]
 
 
 class Option:
@@ -256,12 +240,29 @@ class Command:
         :meth:`run` inside ``app.test_request_context()``. Subclasses that manage the app
         themselves (``Server``) override it.
         """
-        if self._func is not None and self._inject_app:
+        if self.takes_app() and "app" not in kwargs:
             kwargs["app"] = app
         if app is None:
             return self.run(*args, **kwargs)
         with self.command_context(app):
             return self.run(*args, **kwargs)
+
+    def takes_app(self) -> bool:
+        """Whether the command receives the application as ``app``: the one rule for every
+        command, function or class.
+
+        A wrapped function receives it when it has a parameter named ``app`` without default
+        (Flask-Script 2.0.6's ``def mycommand(app)``; with a default, ``app`` is an option). A
+        :class:`Command` subclass receives it when its :meth:`run` declares a parameter named
+        ``app`` (``def run(self, app, name=None)``), unless an option of the command is
+        parsed into ``app``.
+
+        :returns: ``True`` when :meth:`__call__` passes ``app=<the Flask app>`` to :meth:`run`.
+        """
+        if self._func is not None:
+            self.get_options()  # reads the signature once
+            return self._inject_app
+        return _run_declares_app(type(self))
 
     def command_context(self, app: Flask) -> AbstractContextManager[Any]:
         """The context the command runs in: ``app.test_request_context()`` by default.
@@ -275,8 +276,6 @@ class Command:
         :param app: the application.
         :returns: a context manager that pushes the context on entry and pops it on exit.
         """
-        from .manager import current_manager
-
         try:
             use_request = current_manager().request_context
         except RuntimeError:  # called outside manage.py (a test calling the command directly)
@@ -330,8 +329,27 @@ def cleandoc(doc: str) -> str:
 
 
 # -- options from a signature ------------------------------------------------------------------
-# inspect, typing, enum and pathlib are imported here, when a command's parser is built, not when
-# a manage.py lists its commands.
+# inspect and pathlib are imported here, when a command's parser is built, not when a manage.py
+# lists its commands (CONTRIBUTING.md, "Imports").
+def _run_declares_app(command_class: type[Command]) -> bool:
+    """Whether ``command_class.run`` has a parameter named ``app`` (cached per class)."""
+    cached = _RUN_TAKES_APP.get(command_class)
+    if cached is None:
+        import inspect
+
+        try:
+            parameters = inspect.signature(command_class.run).parameters
+        except (TypeError, ValueError):  # a builtin or otherwise opaque run(): no app
+            parameters = {}  # type: ignore[assignment]
+        app = parameters.get("app")
+        cached = app is not None and app.kind not in (app.VAR_POSITIONAL, app.VAR_KEYWORD)
+        _RUN_TAKES_APP[command_class] = cached
+    return cached
+
+
+_RUN_TAKES_APP: dict[type, bool] = {}
+
+
 def varargs_name(func: Callable[..., Any]) -> str | None:
     """The name of ``func``'s ``*args`` parameter, if it has one."""
     import inspect
@@ -347,8 +365,7 @@ def options_from_signature(func: Callable[..., Any]) -> tuple[list[Option | Grou
     :returns: ``(options, takes_app)``: the options in parameter order, and whether a parameter
         named ``app`` (without default) should receive the application.
     """
-    import inspect
-    import typing
+    import inspect  # +9 ms at start-up (python -X importtime): loaded when a parser is built
 
     signature = inspect.signature(func)
     try:
@@ -407,9 +424,6 @@ def _optional(param: inspect.Parameter, annotation: Any, shorts_taken: set[str])
 
 def _unwrap_optional(annotation: Any) -> Any:
     """``X | None`` and ``Optional[X]`` -> ``X``."""
-    import types
-    import typing
-
     origin = typing.get_origin(annotation)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -420,10 +434,8 @@ def _unwrap_optional(annotation: Any) -> Any:
 
 def _conversion(annotation: Any, default: Any) -> dict[str, Any]:
     """argparse keywords (type, nargs, choices, metavar) for an annotation or a default value."""
-    import enum
-    import inspect
-    import pathlib
-    import typing
+    import inspect  # +9 ms at start-up; loaded when a command's parser is built
+    import pathlib  # +3.5 ms at start-up (python -X importtime)
 
     kind = _unwrap_optional(annotation)
     if kind is inspect.Parameter.empty:
@@ -468,7 +480,5 @@ _LAZY = {"Shell": "shell", "Server": "server", "ShowUrls": "extras", "Clean": "e
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        import importlib
-
         return getattr(importlib.import_module(f"{__package__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

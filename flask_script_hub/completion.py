@@ -14,21 +14,21 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .manager import Manager
+from ._compat import completed_words
+from .flask_cli import ClickCommand
+from .manager import Manager
+from .parsing import ARGS_DEST, COMMAND_DEST, DEFAULT_HELP_ARGS, summary
 
 __all__ = ["autocomplete"]
 
 
 def _complete_words() -> list[str]:
     """The words before the one being completed, after the program name."""
-    from argcomplete.lexers import split_line
-
     line = os.environ.get("COMP_LINE", "")
     point = int(os.environ.get("COMP_POINT", len(line)))
-    words = split_line(line, point)[3]
+    words = completed_words(line, point)
     start = int(os.environ.get("_ARGCOMPLETE", "1"))
     return list(words[start:])
 
@@ -65,15 +65,12 @@ def _attach(
     per command, no plugin imported); once it is typed, only that command (or sub-manager) gets
     a parser, with its real options.
     """
-    from .flask_cli import ClickCommand
-    from .manager import _ARGS, _COMMAND, Manager, _summary
-
     for option in manager.get_options():
         option.add_to(parser)
     probe = manager.create_parser("", help_args)
     try:
         namespace, _ = probe.parse_known_args(words)
-        name, rest = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
+        name, rest = getattr(namespace, COMMAND_DEST), getattr(namespace, ARGS_DEST)
     except SystemExit:
         name, rest = None, []
     target = None
@@ -83,19 +80,19 @@ def _attach(
         except Exception:  # a broken plugin completes nothing
             target = None
     if target is None:
-        parser.add_argument(_COMMAND, metavar="COMMAND", choices=manager.command_names())
+        parser.add_argument(COMMAND_DEST, metavar="COMMAND", choices=manager.command_names())
         return None
-    subparsers = parser.add_subparsers(dest=_COMMAND, metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest=COMMAND_DEST, metavar="COMMAND")
     own_help = target.help_args if target.help_args is not None else help_args
     if isinstance(target, Manager):
-        sub = subparsers.add_parser(name, add_help=False, help=_summary(target))
+        sub = subparsers.add_parser(name, add_help=False, help=summary(target))
         return _attach(sub, target, rest, own_help)
     if isinstance(target, ClickCommand):
-        subparsers.add_parser(name, add_help=False, help=_summary(target))
+        subparsers.add_parser(name, add_help=False, help=summary(target))
         return _ClickTail(target.command, name, rest, own_help)
     else:
         real = target.create_parser(name, own_help)
-        subparsers.add_parser(name, add_help=False, parents=[real], help=_summary(target))
+        subparsers.add_parser(name, add_help=False, parents=[real], help=summary(target))
     return None
 
 
@@ -106,8 +103,6 @@ def autocomplete(manager: Manager, prog: str) -> None:
     :param prog: the program name.
     """
     import argcomplete
-
-    from .manager import DEFAULT_HELP_ARGS
 
     help_args = manager.help_args or DEFAULT_HELP_ARGS
     parser = argparse.ArgumentParser(prog=prog, add_help=False)

@@ -12,6 +12,7 @@ Nothing here imports Flask or Werkzeug at module level.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -211,8 +212,6 @@ def _bytecode(top: str) -> Iterator[str]:
 
 
 def _matches(pattern: str, text: str) -> bool:
-    import fnmatch
-
     if any(c in pattern for c in "*?["):
         return fnmatch.fnmatchcase(text, pattern)
     return pattern in text

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .commands import Command
+from .context import current_app_loader
 
 if TYPE_CHECKING:
     import click
@@ -77,8 +78,6 @@ class ClickCommand(Command):
     def __call__(self, app: Any = None, *args: Any, **kwargs: Any) -> Any:
         import click
         from flask.cli import ScriptInfo
-
-        from .manager import current_app_loader
 
         arguments: list[str] = list(args[0]) if args else []
         info = ScriptInfo(create_app=current_app_loader(), set_debug_flag=False)

@@ -6,6 +6,7 @@ import sys
 from typing import Any
 
 from .commands import Command, Option
+from .context import current_manager
 
 __all__ = ["PluginsCommand"]
 
@@ -37,8 +38,6 @@ class PluginsCommand(Command):
     )
 
     def run(self, as_json: bool = False, check: bool = False) -> int:
-        from .manager import current_manager
-
         manager = current_manager()
         registry = manager.plugins
         if check:

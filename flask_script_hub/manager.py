@@ -12,16 +12,27 @@ Follows Flask-Script 2.0's ``flask_script.Manager``. One invocation (``manager.r
 from __future__ import annotations
 
 import argparse
-import contextvars
 import os
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ._compat import parser_actions, parser_option_strings
 from .commands import Command, Group, InvalidCommand, Option, add_help_option, first_paragraph
+from .context import Invocation, current_app_loader, current_manager, invocation
 from .envvars import TRACEBACK_ENV, env_flag
+from .parsing import (
+    ARGS_DEST,
+    COMMAND_DEST,
+    DEFAULT_HELP_ARGS,
+    ManagerParser,
+    ParsedLine,
+    Sections,
+    parse_manager_options,
+    plugin_summary,
+    summary,
+    unknown_command_message,
+)
 
 if TYPE_CHECKING:
     import pluggy
@@ -30,107 +41,9 @@ if TYPE_CHECKING:
     from .loading import AppLoader
     from .plugins import PluginInfo, PluginRegistry
 
-__all__ = ["DEFAULT_HELP_ARGS", "Manager", "current_manager"]
-
-DEFAULT_HELP_ARGS: tuple[str, ...] = ("-?", "--help")
-_COMMAND = "==command=="
-_ARGS = "==args=="
+__all__ = ["DEFAULT_HELP_ARGS", "Manager", "current_app_loader", "current_manager"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class _Invocation:
-    """What one call of :meth:`Manager.handle` knows: the root, the path, the app loader."""
-
-    def __init__(self, root: Manager, app: Flask | None) -> None:
-        self.root = root
-        self.app_override = app
-        self.loader: AppLoader | None = None
-
-
-_current: contextvars.ContextVar[_Invocation] = contextvars.ContextVar(
-    "flask_script_hub_invocation"
-)
-
-
-def current_manager() -> Manager:
-    """Return the root :class:`Manager` of the invocation in progress.
-
-    For plugins and commands that need the plugin manager or ``call_hook``.
-
-    :raises RuntimeError: outside :meth:`Manager.handle` / :meth:`Manager.run`.
-    """
-    try:
-        return _current.get().root
-    except LookupError:
-        raise RuntimeError("no manage.py command is running") from None
-
-
-def current_app_loader() -> Callable[[], Flask]:
-    """Return the function that creates (once) the app of the invocation in progress.
-
-    :raises RuntimeError: outside a command, or before the command's path is known.
-    """
-    loader = _current.get().loader if _current.get(None) else None
-    if loader is None:
-        raise RuntimeError("no manage.py command is running")
-    return loader
-
-
-class _Parser(argparse.ArgumentParser):
-    """A manager's parser: its options, then a list of commands in the help."""
-
-    sections: list[tuple[str, list[tuple[str, str]]]]
-
-    def _usage_actions(self) -> list[argparse.Action]:
-        """The actions for the usage line: the options, then ``COMMAND ...``."""
-        shown = [a for a in self._actions if a.dest not in (_COMMAND, _ARGS)]
-        return [
-            *shown,
-            argparse.Action([], dest=_COMMAND, metavar="COMMAND"),
-            argparse.Action([], dest=_ARGS, nargs=argparse.REMAINDER),
-        ]
-
-    def format_usage(self) -> str:
-        formatter = self._get_formatter()
-        formatter.add_usage(self.usage, self._usage_actions(), self._mutually_exclusive_groups)
-        return formatter.format_help()
-
-    def format_help(self) -> str:
-        formatter = self._get_formatter()
-        formatter.add_usage(self.usage, self._usage_actions(), self._mutually_exclusive_groups)
-        formatter.add_text(self.description)
-        for group in self._action_groups:
-            formatter.start_section(group.title)
-            formatter.add_text(group.description)
-            formatter.add_arguments(group._group_actions)
-            formatter.end_section()
-        for title, rows in self.sections:
-            if not rows:
-                continue
-            formatter.start_section(title)
-            formatter.add_arguments(
-                [
-                    argparse.Action([], dest=name, metavar=name, help=text.replace("%", "%%"))
-                    for name, text in rows
-                ]
-            )
-            formatter.end_section()
-        formatter.add_text(self.epilog)
-        return formatter.format_help()
-
-
-def _summary(command: object) -> str:
-    """One line describing a command, a sub-manager or a click command, without running anything.
-
-    The first paragraph of its help, reflowed (argparse wraps it to the terminal width).
-    """
-    if isinstance(command, Manager):
-        return first_paragraph(command.help or command.description or "")
-    text = getattr(command, "help", None)
-    if isinstance(text, str):
-        return first_paragraph(text)
-    return first_paragraph(command.__doc__ or "")
 
 
 class Manager:
@@ -277,7 +190,7 @@ class Manager:
         As Flask-Script 2.0's ``@manager.shell``: equivalent to
         ``manager.add_command("shell", Shell(make_context=func))``.
         """
-        from .commands import Shell
+        from .shell import Shell
 
         self.add_command("shell", Shell(make_context=func))
         return func
@@ -311,8 +224,9 @@ class Manager:
 
     def add_default_commands(self) -> None:
         """Add ``shell``, ``runserver`` and ``plugins`` unless commands of those names exist."""
-        from .commands import Server, Shell
         from .listing import PluginsCommand
+        from .server import Server
+        from .shell import Shell
 
         for name, factory in (("shell", Shell), ("runserver", Server), ("plugins", PluginsCommand)):
             if name not in self._commands:
@@ -402,8 +316,10 @@ class Manager:
             return self.plugins.get_command(name)
         return None
 
-    def _sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        own = [(name, _summary(cmd)) for name, cmd in sorted(self._commands.items())]
+    def _sections(self) -> Sections:
+        """The command lists of this manager's help; for the root, reads every plugin's metadata
+        (called only when the help is printed)."""
+        own = [(name, summary(cmd)) for name, cmd in sorted(self._commands.items())]
         if not self._is_root():
             return [("commands", own)]
         plugin_rows = []
@@ -411,7 +327,7 @@ class Manager:
         for name, info in sorted(namespaces.items()):
             if name in self._commands:
                 continue
-            plugin_rows.append((name, _plugin_summary(info)))
+            plugin_rows.append((name, plugin_summary(info)))
         app_rows = [
             (name, first_paragraph(command.get_short_help_str(limit=80)))
             for name, command in sorted(_app_cli_commands(self.app).items())
@@ -431,26 +347,104 @@ class Manager:
             names.update(_app_cli_commands(self.app))
         return sorted(names)
 
-    def create_parser(self, prog: str, help_args: Sequence[str] = DEFAULT_HELP_ARGS) -> _Parser:
+    def create_parser(
+        self, prog: str, help_args: Sequence[str] = DEFAULT_HELP_ARGS
+    ) -> ManagerParser:
         """Build this manager's parser: its options, then ``COMMAND`` and the rest of the line.
+
+        The command lists of its help are computed when the help is printed, not here.
 
         :param prog: the program name for usage lines (``"manage.py"``, ``"manage.py db"``).
         :param help_args: option strings that print help.
+        :returns: a :class:`~flask_script_hub.parsing.ManagerParser`; the command word is parsed
+            into :data:`~flask_script_hub.parsing.COMMAND_DEST` and the words after it into
+            :data:`~flask_script_hub.parsing.ARGS_DEST`.
         """
-        parser = _Parser(
+        parser = ManagerParser(
             prog=prog,
             usage=self.usage,
             description=self.description,
             add_help=False,
             formatter_class=argparse.RawDescriptionHelpFormatter,
+            sections=self._sections,
         )
-        parser.sections = self._sections()
         add_help_option(parser, help_args, self._options)
         for option in self._options:
             option.add_to(parser)
-        parser.add_argument(_COMMAND, nargs="?", metavar="COMMAND", help=argparse.SUPPRESS)
-        parser.add_argument(_ARGS, nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+        parser.add_argument(COMMAND_DEST, nargs="?", metavar="COMMAND", help=argparse.SUPPRESS)
+        parser.add_argument(ARGS_DEST, nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
         return parser
+
+    def parse(
+        self,
+        prog: str,
+        argv: Sequence[str],
+        *,
+        default_command: str | None = None,
+    ) -> ParsedLine:
+        """Walk a command line root -> sub-managers -> command, as running it would.
+
+        Parses each manager's options, finds each command word (loading the plugin namespace it
+        names, if any), and stops at the first command that is not a manager. Creates no app and
+        runs nothing; the command's own arguments are left in ``args``
+        (:meth:`~flask_script_hub.parsing.ParsedLine.parse_command_args` parses them).
+        Commands of the app's ``app.cli`` are not looked up (that needs the app).
+
+        :param prog: the program name for usage lines and errors (``"manage.py"``).
+        :param argv: the words after the program name.
+        :param default_command: the command when the root is given none (as :meth:`run`).
+        :returns: a :class:`~flask_script_hub.parsing.ParsedLine`; its ``command`` is ``None``
+            when a manager on the path was given no command word.
+        :raises SystemExit: code 2 with argparse's message (unknown command or option), or 0
+            after printing help when the line asks for it.
+        :raises flask_script_hub.plugins.PluginError: when a word names a broken plugin.
+        """
+        self._prepare()
+        return self._walk(prog, list(argv), default_command, None)
+
+    def _walk(
+        self,
+        prog: str,
+        args: list[str],
+        default_command: str | None,
+        find_elsewhere: Callable[[str, ParsedLine], tuple[Any, str]] | None,
+    ) -> ParsedLine:
+        line = ParsedLine(prog)
+        manager = self
+        help_args: Sequence[str] = DEFAULT_HELP_ARGS
+        while True:
+            if manager is not self:
+                manager._prepare()  # a sub-manager's defaults, if it asked for them
+            if manager.help_args is not None:
+                help_args = manager.help_args
+            parser = manager.create_parser(line.prog, help_args)
+            line.parser, line.help_args = parser, help_args
+            line.manager_parsers.append((line.prog, parser))
+            namespace, given_here = parse_manager_options(parser, args, help_args)
+            line.given.extend((manager, line.prog, strings) for strings in given_here)
+            name, args = getattr(namespace, COMMAND_DEST), getattr(namespace, ARGS_DEST)
+            options = {
+                k: v for k, v in vars(namespace).items() if k not in (COMMAND_DEST, ARGS_DEST)
+            }
+            line.path.append((manager, options))
+            if name is None:
+                if manager is not self or not default_command:
+                    line.args = args
+                    return line
+                name = default_command
+            command = manager.find_command(name)
+            why = ""
+            if command is None and manager is self and find_elsewhere is not None:
+                command, why = find_elsewhere(name, line)
+            if command is None:
+                parser.error(unknown_command_message(name, manager.command_names()) + why)
+            line.names.append(name)
+            line.prog = f"{line.prog} {name}"
+            if isinstance(command, Manager):
+                manager = command
+                continue
+            line.command, line.args = command, args
+            return line
 
     # -- running ----------------------------------------------------------------------------
     def run(
@@ -486,107 +480,66 @@ class Manager:
         :returns: the exit status (``int``), as described for :meth:`run`.
         """
         args = list(sys.argv[1:] if args is None else args)
-        invocation = _Invocation(self, app)
-        token = _current.set(invocation)
-        try:
-            return self._dispatch(prog, args, invocation, default_command)
-        except InvalidCommand as exc:
-            if env_flag(TRACEBACK_ENV):
-                import traceback
+        with invocation(Invocation(self, app)) as current:
+            try:
+                return self._dispatch(prog, args, current, default_command)
+            except InvalidCommand as exc:
+                if env_flag(TRACEBACK_ENV):
+                    import traceback  # error path only: +10 ms at start-up (python -X importtime)
 
-                traceback.print_exception(exc)
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\nAborted!", file=sys.stderr)
-            return 130
-        except SystemExit as exc:  # argparse's usage errors and help, or the command's own exit
-            if exc.code is None:
-                return 0
-            if isinstance(exc.code, int):
-                return exc.code
-            print(exc.code, file=sys.stderr)
-            return 1
-        finally:
-            _current.reset(token)
+                    traceback.print_exception(exc)
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            except KeyboardInterrupt:
+                print("\nAborted!", file=sys.stderr)
+                return 130
+            except SystemExit as exc:  # argparse's usage errors and help, or the command's exit
+                if exc.code is None:
+                    return 0
+                if isinstance(exc.code, int):
+                    return exc.code
+                print(exc.code, file=sys.stderr)
+                return 1
 
     def _dispatch(
-        self, prog: str, args: list[str], invocation: _Invocation, default_command: str | None
+        self, prog: str, args: list[str], current: Invocation, default_command: str | None
     ) -> int:
         self._prepare()
         if "_ARGCOMPLETE" in os.environ and not self.disable_argcomplete:
-            from .completion import autocomplete
+            from .completion import autocomplete  # imports argcomplete
 
             autocomplete(self, prog)
-        manager = self
-        path: list[tuple[Manager, dict[str, Any]]] = []
-        given: list[tuple[Manager, str, list[str]]] = []  # manager options given on the line
-        help_args: Sequence[str] = DEFAULT_HELP_ARGS
-        manager_parsers: list[tuple[str, argparse.ArgumentParser]] = []
-        while True:
-            if manager is not self:
-                manager._prepare()  # a sub-manager's defaults, if it asked for them
-            if manager.help_args is not None:
-                help_args = manager.help_args
-            parser = manager.create_parser(prog, help_args)
-            manager_parsers.append((prog, parser))
-            namespace, given_here = _parse_tracking(parser, args, help_args)
-            given.extend((manager, prog, strings) for strings in given_here)
-            name, args = getattr(namespace, _COMMAND), getattr(namespace, _ARGS)
-            options = {k: v for k, v in vars(namespace).items() if k not in (_COMMAND, _ARGS)}
-            path.append((manager, options))
-            if name is None:
-                if manager is self and default_command:
-                    name = default_command
-                else:
-                    parser.print_help()
-                    return 0
-            command = manager.find_command(name)
-            if command is None and manager is self:
-                invocation.loader = self._make_loader(invocation, path, given, manager_parsers)
-                command, why = self._find_app_command(name, invocation.loader)
-                if command is None:
-                    parser.error(_unknown_command(name, manager.command_names()) + why)
-            if command is None:
-                parser.error(_unknown_command(name, manager.command_names()))
-            prog = f"{prog} {name}"
-            if isinstance(command, Manager):
-                manager = command
-                continue
-            break
 
-        if invocation.loader is None:
-            invocation.loader = self._make_loader(invocation, path, given, manager_parsers)
-        command_help = command.help_args if command.help_args is not None else help_args
-        parser = command.create_parser(prog, command_help)
-        positional: list[Any] = []
-        namespace, remaining = parser.parse_known_args(args)
-        if command.capture_all_args:
-            positional.append(remaining)
-        elif remaining:
-            parser.error(_unrecognized(remaining, command_help, manager_parsers))
-        invocation.loader.check_options()
-        app = invocation.loader() if command.needs_app else None
-        result = command(app, *positional, **vars(namespace))
+        def app_command(name: str, line: ParsedLine) -> tuple[Any, str]:
+            current.path = line.path
+            current.loader = self._make_loader(current, line)
+            return self._find_app_command(name, current.loader)
+
+        line = self._walk(prog, args, default_command, app_command)
+        current.path = line.path
+        if line.command is None:
+            assert line.parser is not None
+            line.parser.print_help()
+            return 0
+        if current.loader is None:
+            current.loader = self._make_loader(current, line)
+        positional, kwargs = line.parse_command_args()
+        current.loader.check_options()
+        app = current.loader() if line.command.needs_app else None
+        result = line.command(app, *positional, **kwargs)
         if isinstance(result, int) and not isinstance(result, bool):
             return result
         return 0
 
-    def _make_loader(
-        self,
-        invocation: _Invocation,
-        path: list[tuple[Manager, dict[str, Any]]],
-        given: list[tuple[Manager, str, list[str]]],
-        manager_parsers: list[tuple[str, argparse.ArgumentParser]],
-    ) -> AppLoader:
-        from .loading import AppLoader
+    def _make_loader(self, current: Invocation, line: ParsedLine) -> AppLoader:
+        from .loading import AppLoader  # imports Flask when the app is created
 
         return AppLoader(
-            path,
-            invocation.app_override,
+            line.path,
+            current.app_override,
             self.load_dotenv,
-            given=[(m, f"{p}: {'/'.join(strings)}") for m, p, strings in given],
-            usage_error=manager_parsers[0][1].error,
+            given=[(m, f"{p}: {'/'.join(strings)}") for m, p, strings in line.given],
+            usage_error=line.manager_parsers[0][1].error,
         )
 
     @staticmethod
@@ -617,75 +570,6 @@ def _app_cli_commands(app: object) -> dict[str, Any]:
     if flask is None or not isinstance(app, flask.Flask):
         return {}
     return dict(app.cli.commands)
-
-
-def _parse_tracking(
-    parser: argparse.ArgumentParser, args: list[str], help_args: Sequence[str]
-) -> tuple[argparse.Namespace, list[list[str]]]:
-    """Parse a manager's options; also say which were given on the command line.
-
-    argparse sets a default only for a destination the namespace does not hold yet, so the
-    namespace starts with a marker in every destination: those still marked were not given.
-
-    :returns: ``(namespace, given)``: the parsed namespace (defaults filled in) and the option
-        strings of each option given (``[["-c", "--config"], ...]``).
-    """
-    namespace, extras = parser.parse_known_args(args)
-    if extras:
-        parser.error(_unrecognized(extras, help_args, []))
-    actions = [a for a in parser_actions(parser) if a.option_strings and a.dest != "help"]
-    unset = object()
-    try:
-        marked, _ = parser.parse_known_args(
-            args, argparse.Namespace(**{a.dest: unset for a in actions})
-        )
-        given = [list(a.option_strings) for a in actions if getattr(marked, a.dest) is not unset]
-    except (TypeError, AttributeError):
-        # an action that updates the current value (append, count) cannot start from a marker:
-        # compare with the defaults instead
-        given = [
-            list(a.option_strings)
-            for a in actions
-            if getattr(namespace, a.dest, a.default) != a.default
-        ]
-    return namespace, given
-
-
-def _unrecognized(
-    extras: list[str],
-    help_args: Sequence[str],
-    managers: Sequence[tuple[str, argparse.ArgumentParser]],
-) -> str:
-    """argparse's "unrecognized arguments" message, with a hint for Flask-Script habits."""
-    message = f"unrecognized arguments: {' '.join(extras)}"
-    flags = [e.partition("=")[0] for e in extras if e.startswith("-")]
-    for flag in flags:
-        for prog, parser in managers:
-            if flag in parser_option_strings(parser) and flag not in help_args:
-                return (
-                    f"{message} ({flag} is an option of {prog!r}: manager options go before "
-                    f"the command, as in '{prog} {flag} ... COMMAND')"
-                )
-    if any(flag in ("-h", "--help") and flag not in help_args for flag in flags):
-        return f"{message} (help is {' or '.join(help_args) or 'not available here'})"
-    return message
-
-
-def _plugin_summary(info: PluginInfo) -> str:
-    if info.status in ("error", "conflict", "disabled"):
-        return f"[{info.status}] {info.error}"
-    summary = info.summary
-    origin = f"({info.distribution})" if info.distribution else ""
-    return f"{summary} {origin}".strip()
-
-
-def _unknown_command(name: str, choices: Iterable[str]) -> str:
-    import difflib
-
-    choices = list(choices)
-    message = f"argument COMMAND: invalid choice: {name!r} (choose from {', '.join(choices)})"
-    close = difflib.get_close_matches(name, choices, n=1)
-    return message + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def _is_click_command(obj: object) -> bool:

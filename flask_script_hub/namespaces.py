@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from .manager import Manager
 from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE
 
 __all__ = ["NamespaceGroup"]
@@ -102,8 +103,6 @@ class NamespaceGroup(click.Group):
         ``manage.py <namespace> <args>`` with the app that ``flask`` loaded."""
         from flask.cli import ScriptInfo
 
-        from .manager import Manager
-
         name = ctx.info_name or self.namespace
         app = ctx.ensure_object(ScriptInfo).load_app()
         rival = self._rival(ctx, app)
@@ -123,8 +122,6 @@ class NamespaceGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The namespace's command names (imports the plugin; for click's completion)."""
-        from .manager import Manager
-
         manager = Manager(with_default_commands=False, plugins=[self.namespace])
         try:
             command = manager.plugins.get_command(self.namespace)

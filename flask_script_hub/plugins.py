@@ -26,13 +26,12 @@ from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
 from .envvars import DISABLE_AUTOLOAD_ENV, DISABLE_PLUGINS_ENV, TRACEBACK_ENV, env_flag, env_list
+from .manager import Manager
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
     import pluggy
-
-    from .manager import Manager
 
 __all__ = [
     "DISABLE_AUTOLOAD_ENV",
@@ -394,8 +393,6 @@ class PluginRegistry:
 
     def _collect_command(self, info: PluginInfo) -> object | None:
         """Call the plugin's ``register_commands`` alone and check what it registered."""
-        from .manager import Manager
-
         pm = self.plugin_manager
         impls = [i for i in pm.hook.register_commands.get_hookimpls() if i.plugin is info.plugin]
         if not impls:

@@ -16,10 +16,12 @@ Werkzeug's own watcher (stat or watchdog) and starts the child again on the next
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._compat import reloader_loops
 from .commands import Command, InvalidCommand, Option
 
 if TYPE_CHECKING:
@@ -257,9 +259,9 @@ class Server(Command):
                     file=sys.stderr,
                 )
             _check_port(host, port)
-            from flask.cli import show_server_banner
-
-            show_server_banner(use_debugger, app.name)
+            # the two lines of flask.cli.show_server_banner (not a public API of Flask)
+            print(f" * Serving Flask app '{app.name}'", flush=True)
+            print(f" * Debug mode: {'on' if use_debugger else 'off'}", flush=True)
         if use_reloader:
             options["reloader_type"] = _supervising_reloader(options.get("reloader_type", "auto"))
         app.debug = use_debugger  # as app.run(debug=...): Flask lets the debugger see errors
@@ -312,20 +314,23 @@ class Server(Command):
 def _supervising_reloader(reloader_type: str) -> str:
     """Register (once) a reloader loop that survives a failing child; return its type name.
 
-    Werkzeug looks reloader loops up by name in ``werkzeug._reloader.reloader_loops`` in both
-    processes; the child side and the file watching are Werkzeug's, only the parent's
+    Werkzeug looks reloader loops up by name in its registry (:func:`._compat.reloader_loops`)
+    in both processes; the child side and the file watching are Werkzeug's, only the parent's
     ``restart_with_reloader`` changes: when the child exits with a status other than 0 or 3 it
     reports it, waits for a change with a fresh Werkzeug watcher of the same kind, and restarts.
+    When the registry is not as expected, Werkzeug's own reloader is used (``reloader_type``
+    is returned unchanged).
     """
-    from werkzeug import _reloader
-
-    if reloader_type not in _reloader.reloader_loops:
-        choices = ", ".join(sorted(k for k in _reloader.reloader_loops if ":" not in k))
+    loops = reloader_loops()
+    if loops is None:
+        return reloader_type
+    if reloader_type not in loops:
+        choices = ", ".join(sorted(k for k in loops if ":" not in k))
         raise InvalidCommand(f"unknown reloader_type {reloader_type!r} (choose from {choices})")
     name = f"flask_script_hub:{reloader_type}"
-    if name in _reloader.reloader_loops:
+    if name in loops:
         return name
-    base = _reloader.reloader_loops[reloader_type]
+    base = loops[reloader_type]
 
     class SupervisingReloaderLoop(base):  # type: ignore[valid-type,misc]
         def restart_with_reloader(self) -> int:
@@ -352,7 +357,7 @@ def _supervising_reloader(reloader_type: str) -> str:
                         raise
 
     SupervisingReloaderLoop.__name__ = f"Supervising{base.__name__}"
-    _reloader.reloader_loops[name] = SupervisingReloaderLoop
+    loops[name] = SupervisingReloaderLoop
     return name
 
 
@@ -412,8 +417,7 @@ def _check_port(host: str, port: int) -> None:
     """Fail with one line if Werkzeug could not bind ``host:port`` (binds a probe and closes it)."""
     if host.startswith("unix://"):
         return
-    import errno
-    import socket
+    import socket  # +11 ms at start-up (python -X importtime); Werkzeug imports it anyway
 
     from werkzeug.serving import get_sockaddr, select_address_family
 

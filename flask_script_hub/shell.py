@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .commands import Command, InvalidCommand, Option
+from .context import current_app_loader, current_manager
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -115,15 +116,11 @@ class Shell(Command):
         Override it to compute the context yourself; an override without the ``app`` parameter
         (Flask-Script 2.0's ``get_context(self)``) is called without it.
 
-        :param app: the application (default: ``flask.current_app``).
+        :param app: the application (default: the app of the manage.py invocation in progress).
         :returns: ``{name: object}``.
         :raises InvalidCommand: when ``make_context`` does not return a mapping.
         """
-        if app is None:
-            from flask import current_app
-
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-        assert app is not None
+        app = _invocation_app(app)
         context: dict[str, Any] = {}
         for result in _plugin_contexts(app):
             context.update(result)
@@ -151,17 +148,6 @@ class Shell(Command):
         )
 
     # -- running ----------------------------------------------------------------------------
-    def __call__(self, app: Flask | None = None, *args: Any, **kwargs: Any) -> Any:
-        """Run the shell inside :meth:`~.Command.command_context`, as every command.
-
-        A test request context by default, as Flask-Script 2.0.6 (``url_for`` works in the
-        shell); the app context alone with ``Manager(request_context=False)``.
-        """
-        if app is None:
-            raise InvalidCommand("the shell needs an application")
-        with self.command_context(app):
-            return self.run(app, **kwargs)
-
     def run(
         self,
         app: Flask | None = None,
@@ -176,11 +162,7 @@ class Shell(Command):
 
         :returns: the exit status: that of the code run, 0 after an interactive session.
         """
-        if app is None:
-            from flask import current_app
-
-            app = current_app._get_current_object()  # type: ignore[attr-defined]
-        assert app is not None
+        app = _invocation_app(app)
         import inspect
 
         takes_app = bool(inspect.signature(self.get_context).parameters)
@@ -330,8 +312,6 @@ _STARTERS: dict[str, Callable[[str, dict[str, Any]], bool]] = {
 # -- helpers ------------------------------------------------------------------------------------
 def _plugin_contexts(app: Flask) -> list[dict[str, Any]]:
     """The dicts of the plugins' ``shell_context`` hooks (none outside a manager invocation)."""
-    from .manager import current_manager
-
     try:
         manager = current_manager()
     except RuntimeError:
@@ -381,3 +361,16 @@ def _isatty(stream: Any) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
         return False
+
+
+def _invocation_app(app: Flask | None) -> Flask:
+    """``app``, else the app of the manage.py invocation in progress (created once).
+
+    :raises InvalidCommand: outside a manage.py invocation, when no app was given.
+    """
+    if app is not None:
+        return app
+    try:
+        return current_app_loader()()
+    except RuntimeError:
+        raise InvalidCommand("the shell needs an application") from None

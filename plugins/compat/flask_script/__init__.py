@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import flask_script_hub
 from flask_script_hub import Command as Command
 from flask_script_hub import Group as Group
 from flask_script_hub import InvalidCommand as InvalidCommand
@@ -52,7 +53,5 @@ def __getattr__(name: str) -> Any:
     # Shell and Server are imported on first use, as in flask_script_hub, to keep the command
     # list of a manage.py fast.
     if name in ("Shell", "Server"):
-        import flask_script_hub
-
         return getattr(flask_script_hub, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from flask_script_hub import commands
 from flask_script_hub.commands import Command as Command
 from flask_script_hub.commands import Group as Group
 from flask_script_hub.commands import InvalidCommand as InvalidCommand
@@ -25,7 +26,5 @@ __all__ = ["Clean", "Command", "Group", "InvalidCommand", "Option", "Server", "S
 
 def __getattr__(name: str) -> Any:
     if name in ("Shell", "Server", "ShowUrls", "Clean"):
-        from flask_script_hub import commands
-
         return getattr(commands, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

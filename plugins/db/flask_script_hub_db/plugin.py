@@ -42,12 +42,6 @@ _SAMPLE = Option(
 )
 
 
-def _app() -> Flask:
-    from flask import current_app
-
-    return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
 class CreateCommand(Command):
     """Create the tables of every model (existing tables are left untouched).
 
@@ -57,10 +51,10 @@ class CreateCommand(Command):
 
     option_list = (_BIND,)
 
-    def run(self, bind: str | None = None) -> int:
+    def run(self, app: Flask, bind: str | None = None) -> int:
         from .operations import create
 
-        return create(_app(), bind)
+        return create(app, bind)
 
 
 class DropCommand(Command):
@@ -72,10 +66,10 @@ class DropCommand(Command):
 
     option_list = (_BIND, _YES)
 
-    def run(self, bind: str | None = None, yes: bool = False) -> int:
+    def run(self, app: Flask, bind: str | None = None, yes: bool = False) -> int:
         from .operations import drop
 
-        return drop(_app(), bind, yes)
+        return drop(app, bind, yes)
 
 
 class RecreateCommand(Command):
@@ -88,10 +82,12 @@ class RecreateCommand(Command):
 
     option_list = (_YES, _DEFAULT, _SAMPLE)
 
-    def run(self, yes: bool = False, default_data: bool = False, sample_data: bool = False) -> int:
+    def run(
+        self, app: Flask, yes: bool = False, default_data: bool = False, sample_data: bool = False
+    ) -> int:
         from .operations import recreate
 
-        return recreate(_app(), yes, default_data, sample_data)
+        return recreate(app, yes, default_data, sample_data)
 
 
 class PopulateCommand(Command):
@@ -114,11 +110,15 @@ class PopulateCommand(Command):
     )
 
     def run(
-        self, default_data: bool = False, sample_data: bool = False, paths: list[str] | None = None
+        self,
+        app: Flask,
+        default_data: bool = False,
+        sample_data: bool = False,
+        paths: list[str] | None = None,
     ) -> int:
         from .operations import populate
 
-        return populate(_app(), default_data, sample_data, list(paths or ()))
+        return populate(app, default_data, sample_data, list(paths or ()))
 
 
 class TablesCommand(Command):
@@ -126,10 +126,10 @@ class TablesCommand(Command):
 
     option_list = (_BIND,)
 
-    def run(self, bind: str | None = None) -> int:
+    def run(self, app: Flask, bind: str | None = None) -> int:
         from .operations import tables
 
-        return tables(_app(), bind)
+        return tables(app, bind)
 
 
 def make_manager() -> Manager:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from flask_script_hub import InvalidCommand
+from flask_script_hub import InvalidCommand, current_manager
 
 from .database import BindKey, bind_label, cause, masked_url, scrub
 from .diagnostics import refused_column
@@ -598,8 +598,6 @@ def refusal(exc: sa.exc.DBAPIError, db: SQLAlchemy, key: BindKey) -> str:
 
 def _hook_impls(app: Flask) -> list[tuple[str, Any]]:
     """The ``db_populate`` implementations of every plugin, in pluggy's call order."""
-    from flask_script_hub import current_manager
-
     from . import hookspecs
 
     manager = current_manager()

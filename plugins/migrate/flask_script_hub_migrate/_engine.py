@@ -6,33 +6,38 @@ SQLAlchemy at call time.
 
 from __future__ import annotations
 
-import inspect
+import os
 import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask_script_hub import InvalidCommand
+from flask_script_hub.errors import InvalidCommand, first_line, one_line
+
+from ._compat import command_function, migrate_state
+from .locking import migration_lock
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 _STDOUT_FLAG = "_flask_script_hub_stdout"
 
 
-def get_migrate_state() -> Any:
+def get_migrate_state(app: Flask) -> Any:
     """Return the app's Flask-Migrate state (``app.extensions["migrate"]``), creating it if needed.
 
     When the app has no :class:`flask_migrate.Migrate`, one is created for the app's
     Flask-SQLAlchemy instance with the default directory ``migrations`` and a note says so on
     stderr.
 
-    :returns: Flask-Migrate's ``_MigrateConfig`` (``.migrate``, ``.db``, ``.configure_args``).
+    :param app: the Flask app the command runs for.
+    :returns: an object with Flask-Migrate's ``_MigrateConfig`` attributes (``.migrate``,
+        ``.db``, ``.configure_args``; see :func:`._compat.migrate_state`).
     :raises InvalidCommand: when the app has neither Flask-Migrate nor Flask-SQLAlchemy.
     """
-    from flask import current_app
-
-    state = current_app.extensions.get("migrate")
-    if state is None:
-        db = current_app.extensions.get("sqlalchemy")
+    if app.extensions.get("migrate") is None:
+        db = app.extensions.get("sqlalchemy")
         if db is None:
             raise InvalidCommand(
                 "The app has no Flask-SQLAlchemy extension to migrate: create "
@@ -40,13 +45,13 @@ def get_migrate_state() -> Any:
             )
         from flask_migrate import Migrate
 
-        Migrate(current_app._get_current_object(), db)  # type: ignore[attr-defined]
+        Migrate(app, db)
         print(
             "Note: the app has no Flask-Migrate `Migrate`; using Migrate(app, db) with "
             "directory 'migrations' for its Flask-SQLAlchemy instance.",
             file=sys.stderr,
         )
-        state = current_app.extensions["migrate"]
+    state = migrate_state(app)
     migrate = state.migrate
     if not getattr(migrate, _STDOUT_FLAG, False):
         # Alembic's Config binds sys.stdout when alembic.config is first imported; print to
@@ -61,18 +66,12 @@ def _use_current_stdout(config: Any) -> Any:
     return config
 
 
-def _one_line(text: str) -> str:
-    lines = [line.strip() for line in str(text).strip().splitlines() if line.strip()]
-    return lines[0] if lines else ""
-
-
 def describe_error(exc: BaseException) -> str:
     """One line naming the cause of ``exc`` (the DBAPI error for SQLAlchemy errors)."""
     orig = getattr(exc, "orig", None)
     if isinstance(orig, BaseException):
-        return f"{type(orig).__name__}: {_one_line(str(orig))}"
-    message = _one_line(str(exc))
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        return one_line(orig)
+    return one_line(exc)
 
 
 def failing_revision(exc: BaseException) -> tuple[str, str, str] | None:
@@ -93,7 +92,7 @@ def failing_revision(exc: BaseException) -> tuple[str, str, str] | None:
             and "revision" in namespace
             and "down_revision" in namespace
         ):
-            doc = _one_line(namespace.get("__doc__") or "")
+            doc = first_line(namespace.get("__doc__") or "")
             found = (str(namespace["revision"]), doc, frame.f_code.co_name)
         tb = tb.tb_next
     return found
@@ -104,16 +103,8 @@ def _message(exc: Exception) -> str:
     from alembic.util import CommandError
 
     if isinstance(exc, (CommandError, RuntimeError)):
-        return _one_line(str(exc)) or type(exc).__name__
+        return first_line(str(exc)) or type(exc).__name__
     return describe_error(exc)
-
-
-def _flask_migrate_function(name: str) -> Any:
-    import flask_migrate
-
-    # Flask-Migrate's functions are wrapped by ``catch_errors``, which logs and calls
-    # sys.exit(1); the wrapped function raises, so that the error can be reported as one line.
-    return inspect.unwrap(getattr(flask_migrate, name))
 
 
 def list_templates() -> None:
@@ -123,8 +114,6 @@ def list_templates() -> None:
     ``sys.stdout`` of the moment Alembic was first imported; this passes the current one, so that
     in-process runners (which replace ``sys.stdout``) see the output too.
     """
-    import os
-
     from flask_migrate import Config
 
     config = Config(stdout=sys.stdout)
@@ -136,8 +125,8 @@ def list_templates() -> None:
         config.print_stdout("%s - %s", name, synopsis)
 
 
-def call(name: str, **kwargs: Any) -> None:
-    """Call ``flask_migrate.<name>(**kwargs)`` in the current app context.
+def call(app: Flask, name: str, **kwargs: Any) -> None:
+    """Call ``flask_migrate.<name>(**kwargs)`` for ``app`` (in its app context).
 
     :raises InvalidCommand: with one line for Alembic's ``CommandError`` and any other failure;
         a database that cannot be reached is named by its URL, password masked.
@@ -145,17 +134,17 @@ def call(name: str, **kwargs: Any) -> None:
     if name == "list_templates":
         list_templates()
         return
-    get_migrate_state()
-    function = _flask_migrate_function(name)
+    get_migrate_state(app)
+    function = command_function(name)
     try:
         function(**kwargs)
     except InvalidCommand:
         raise
     except Exception as exc:
-        raise InvalidCommand(connection_error(exc) or _message(exc)) from exc
+        raise InvalidCommand(connection_error(app, exc) or _message(exc)) from exc
 
 
-def connection_error(exc: BaseException) -> str | None:
+def connection_error(app: Flask, exc: BaseException) -> str | None:
     """One line for a database that cannot be used at all, naming it by its masked URL.
 
     An unreachable server, a refused login (wrong password) or a missing driver module.
@@ -169,24 +158,24 @@ def connection_error(exc: BaseException) -> str | None:
     if isinstance(exc, OperationalError) and failing_revision(exc) is not None:
         return None  # a revision's own statement failed: reported with the revision
     try:
-        where = database_label()
+        where = database_label(app)
     except Exception:
         where = "the database"
     return f"cannot use {where}: {describe_error(exc)}"
 
 
-def revision_ids(directory: str | None) -> list[str]:
+def revision_ids(app: Flask, directory: str | None) -> list[str]:
     """The revision ids of the app's migration scripts (for completion), newest first."""
     from alembic.script import ScriptDirectory
 
-    state = get_migrate_state()
+    state = get_migrate_state(app)
     config = state.migrate.get_config(directory)
     return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
 
 
-def database_label() -> str:
+def database_label(app: Flask) -> str:
     """The app's default database URL with the password masked, for messages."""
-    state = get_migrate_state()
+    state = get_migrate_state(app)
     return str(state.db.engine.url.render_as_string(hide_password=True))
 
 
@@ -203,7 +192,7 @@ def current_heads(engine: Any, configure_args: dict[str, Any]) -> tuple[str, ...
         return tuple(MigrationContext.configure(connection, opts=opts).get_current_heads())
 
 
-def apply(name: str, *, lock_timeout: float | None, **kwargs: Any) -> None:
+def apply(app: Flask, name: str, *, lock_timeout: float | None, **kwargs: Any) -> None:
     """Run ``upgrade``, ``downgrade`` or ``stamp`` of Flask-Migrate safely.
 
     ``kwargs`` are the arguments of Flask-Migrate's function (those of its ``flask db``
@@ -222,10 +211,8 @@ def apply(name: str, *, lock_timeout: float | None, **kwargs: Any) -> None:
     """
     from alembic.util import CommandError
 
-    from .locking import migration_lock
-
-    state = get_migrate_state()
-    function = _flask_migrate_function(name)
+    state = get_migrate_state(app)
+    function = command_function(name)
     if kwargs.get("sql"):
         try:
             function(**kwargs)
@@ -249,14 +236,14 @@ def apply(name: str, *, lock_timeout: float | None, **kwargs: Any) -> None:
                     _warn_interrupted(name, exc, engine, configure_args)
                 raise
             except Exception as exc:
-                message = connection_error(exc) or _failure_message(
+                message = connection_error(app, exc) or _failure_message(
                     name, exc, engine, configure_args
                 )
                 raise InvalidCommand(message) from exc
     except InvalidCommand:
         raise
     except Exception as exc:  # taking the lock: the database cannot be reached
-        raise InvalidCommand(connection_error(exc) or _message(exc)) from exc
+        raise InvalidCommand(connection_error(app, exc) or _message(exc)) from exc
 
 
 def _warn_interrupted(

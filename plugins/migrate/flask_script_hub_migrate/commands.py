@@ -25,6 +25,9 @@ import click
 
 from flask_script_hub import InvalidCommand, prompt_bool
 
+from . import _engine
+from ._compat import set_group_options
+
 __all__ = ["LockTimeout", "MigrateGroup", "make_group"]
 
 #: Commands that write the version table online: they take the lock and ``--lock-timeout``.
@@ -88,12 +91,10 @@ def _complete_revisions(
 
     names = ["head", "heads", "base"]
     try:
-        from . import _engine
-
         app = ctx.ensure_object(ScriptInfo).load_app()
         with app.app_context():
             directory = ctx.params.get("directory") or ctx.meta.get(_META_KEY, {}).get("directory")
-            names += _engine.revision_ids(directory)
+            names += _engine.revision_ids(app, directory)
     except Exception:  # no app, no migrations: complete the symbolic names only
         pass
     return [click.shell_completion.CompletionItem(n) for n in names if n.startswith(incomplete)]
@@ -114,30 +115,26 @@ def _copy_param(param: click.Parameter) -> click.Parameter:
 
 def _run(name: str, legacy: bool, **kwargs: Any) -> None:
     """The callback of every command: Flask-Migrate's function ``name`` with our safety."""
-    from flask import g
     from flask.cli import ScriptInfo
-
-    from . import _engine
 
     ctx = click.get_current_context()
     given = ctx.meta.get(_META_KEY, {})
     app = ctx.ensure_object(ScriptInfo).load_app()
     with app.app_context():
         # the group's options (``migrate -d DIR upgrade``), as Flask-Migrate's group keeps them
-        g.directory = given.get("directory")
-        g.x_arg = given.get("x_arg") or ()
+        set_group_options(given.get("directory"), given.get("x_arg") or ())
         if "directory" in kwargs and not kwargs["directory"]:
-            kwargs["directory"] = g.directory
+            kwargs["directory"] = given.get("directory")
         if "x_arg" in kwargs:
             kwargs["x_arg"] = list(kwargs["x_arg"]) or None
         if name not in LOCKED:
-            _engine.call(name.replace("-", "_"), **kwargs)
+            _engine.call(app, name.replace("-", "_"), **kwargs)
             return
         lock_timeout = kwargs.pop("lock_timeout", None)
         yes = kwargs.pop("yes", False)
         if name == "downgrade" and not legacy and not kwargs.get("sql") and not yes:
-            _confirm_downgrade(_engine.database_label(), kwargs["revision"])
-        _engine.apply(name, lock_timeout=lock_timeout, **kwargs)
+            _confirm_downgrade(_engine.database_label(app), kwargs["revision"])
+        _engine.apply(app, name, lock_timeout=lock_timeout, **kwargs)
 
 
 def _confirm_downgrade(where: str, revision: str) -> None:

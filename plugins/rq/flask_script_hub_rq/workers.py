@@ -8,6 +8,7 @@ The app is created by the manager (factory called with the manager options given
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -99,8 +100,6 @@ def _prepare_for_forks(manager: Manager) -> None:
     does not copy the pages they live on (the technique of CPython's ``gc.freeze`` docs for
     pre-fork servers).
     """
-    import gc
-
     for namespace in manager.command_names():
         try:
             manager.plugins.get_command(namespace)
