@@ -138,6 +138,11 @@ class Command:
       from the command line (as the Flask-Script docs' ``def mycommand(app)``);
     * the docstring is the help: its first paragraph in command lists, all of it in ``--help``.
 
+    Receiving the app, one rule for functions and subclasses (:meth:`takes_app`): a command gets
+    the Flask application the manager created for this command line when it declares a
+    parameter named ``app`` - in the wrapped function's signature, or in :meth:`run`
+    (``def run(self, app, name=None)``). Prefer it to ``current_app._get_current_object()``.
+
     The return value of :meth:`run`, if an ``int``, is the exit status.
 
     Class attributes:

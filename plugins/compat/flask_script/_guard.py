@@ -9,10 +9,11 @@ distribution's metadata), the import fails with a message saying what to do.
 
 from __future__ import annotations
 
-import os
 import sys
 from importlib import metadata
 from types import TracebackType
+
+from flask_script_hub.envvars import TRACEBACK_ENV, env_flag
 
 __all__ = ["CONFLICTING", "ConflictingFlaskScript", "check_no_real_flask_script"]
 
@@ -58,7 +59,7 @@ def _one_line_if_uncaught() -> None:
     def excepthook(
         exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
-        quiet = os.environ.get("FLASK_SCRIPT_HUB_TRACEBACK", "") in ("", "0")
+        quiet = not env_flag(TRACEBACK_ENV)
         if isinstance(exc, ConflictingFlaskScript) and quiet:
             print(f"error: {exc}", file=sys.stderr)
         else:
