@@ -238,12 +238,14 @@ class Command:
         return parser
 
     # -- running ----------------------------------------------------------------------------
-    def __call__(self, app: Flask | None = None, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, app: Flask | None = None, /, *args: Any, **kwargs: Any) -> Any:
         """Run the command inside :meth:`command_context` (without one when ``app`` is None).
 
         Follows Flask-Script 2.0.6's ``Command.__call__(app, *args, **kwargs)``, which ran
-        :meth:`run` inside ``app.test_request_context()``. Subclasses that manage the app
-        themselves (``Server``) override it.
+        :meth:`run` inside ``app.test_request_context()``; ``app`` is positional-only, so that an
+        option parsed into ``app`` reaches :meth:`run` as a keyword. :meth:`run` receives the app
+        as ``app=`` when :meth:`takes_app`. Subclasses that manage the app themselves
+        (``Server``) override it.
         """
         if self.takes_app() and "app" not in kwargs:
             kwargs["app"] = app
