@@ -69,6 +69,8 @@ class HubPluginManager(pluggy.PluginManager):
             try:
                 self.register(plugin, name=plugin_name)
             except pluggy.PluginValidationError as exc:
+                if self.get_plugin(plugin_name) is plugin:  # older pluggy: half registered
+                    self.unregister(name=plugin_name)
                 self.rejected.append((plugin_name, plugin, exc))
 
 

@@ -18,21 +18,18 @@ A plugin that fails (any exception, ``SystemExit`` and ``KeyboardInterrupt`` inc
 import or in a hook, or a hook that does not match its spec) never breaks the others: it is listed
 with its error, and invoking it raises :class:`PluginError` (one line, exit 1). What a plugin prints
 on stdout while it loads goes to stderr, so that ``plugins --json`` stays valid JSON. A Ctrl-C of
-the user while plugin code runs still stops ``manage.py`` (see :class:`_PluginCode`).
+the user while plugin code runs still stops ``manage.py`` (see
+:class:`~flask_script_hub.isolation.PluginCode`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import re
-import signal
 import sys
-import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
@@ -184,84 +181,6 @@ class PluginInfo:
 def _origin(info: PluginInfo) -> str:
     """``"<distribution> <version>"`` of an entry point, or its value when registered in code."""
     return f"{info.distribution} {info.version}" if info.distribution else info.value
-
-
-class _StdoutToStderr:
-    """``sys.stdout`` while plugins load: what they print goes to stderr.
-
-    A module may keep the ``sys.stdout`` it sees at import (Alembic's ``Config(stdout=sys.stdout)``
-    default does): after loading, this object writes to the real stdout again.
-    """
-
-    def __init__(self, stdout: Any) -> None:
-        self.stdout = stdout
-        self.loading = True
-
-    @property
-    def _target(self) -> Any:
-        return sys.stderr if self.loading else self.stdout
-
-    def write(self, text: str) -> int:
-        return self._target.write(text)  # type: ignore[no-any-return]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._target, name)
-
-
-class _PluginCode:
-    """Run plugin code: its stdout goes to stderr, and a Ctrl-C of the user is told apart.
-
-    A ``KeyboardInterrupt`` comes either from the user (SIGINT, Ctrl-C) or from plugin code that
-    raises it. The first must stop ``manage.py`` (exit 130), the second is the plugin's failure.
-    While plugin code runs, a SIGINT handler records that the user pressed Ctrl-C, then does what
-    the previous handler did (Python's raises ``KeyboardInterrupt``). Outside the main thread no
-    handler can be set, and every ``KeyboardInterrupt`` is taken for the user's.
-
-    :param capture: send what the plugin prints on stdout to stderr (while plugins load).
-    """
-
-    def __init__(self, capture: bool = True) -> None:
-        self.capture = capture
-        self.interrupted = False
-        self._previous: Any = None
-        self._installed = False
-        self._stdout: _StdoutToStderr | None = None
-        self._redirect: contextlib.redirect_stdout[Any] | None = None
-
-    def __enter__(self) -> _PluginCode:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-            self._installed = True
-        else:
-            self.interrupted = True  # cannot tell: a KeyboardInterrupt is the user's
-        if self.capture:
-            self._stdout = _StdoutToStderr(sys.stdout)
-            self._redirect = contextlib.redirect_stdout(self._stdout)
-            self._redirect.__enter__()
-        return self
-
-    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        self.interrupted = True
-        if callable(self._previous):
-            self._previous(signum, frame)
-        elif self._previous != signal.SIG_IGN:
-            raise KeyboardInterrupt
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._redirect is not None and self._stdout is not None:
-            self._redirect.__exit__(None, None, None)
-            self._stdout.loading = False
-        if self._installed:
-            signal.signal(signal.SIGINT, self._previous)
-
-    def users(self, exc: BaseException) -> bool:
-        """Whether ``exc`` must go on: a ``KeyboardInterrupt`` from the user's Ctrl-C."""
-        return isinstance(exc, KeyboardInterrupt) and self.interrupted
 
 
 class PluginRegistry:
@@ -555,7 +474,9 @@ class PluginRegistry:
         """
         if info.status in (ERROR, DISABLED, CONFLICT):
             return
-        guard = _PluginCode()
+        from .isolation import PluginCode
+
+        guard = PluginCode()
         try:
             with guard:
                 if info.group == FLASK_COMMANDS_GROUP:
@@ -690,10 +611,12 @@ class PluginRegistry:
         hook = getattr(pm.hook, hook_name, None)
         if hook is None:
             return []
+        from .isolation import PluginCode
+
         results: list[Any] = []
         for impl in reversed(hook.get_hookimpls()):  # pluggy calls the last registered first
             others = [p for p in pm.get_plugins() if p is not impl.plugin]
-            guard = _PluginCode(capture=False)
+            guard = PluginCode(capture=False)
             try:
                 with guard:
                     result = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
