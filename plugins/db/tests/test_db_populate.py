@@ -298,6 +298,14 @@ class FailingHook:
         raise RuntimeError("the fake data service is down")
 
 
+class ExitingHook:
+    @hookimpl
+    def db_populate(self, app, db, default_data, sample_data):
+        User = db.Model.registry._class_registry["User"]
+        db.session.add(User(id=51, name="from hook"))
+        raise SystemExit("no more data")
+
+
 class RefusedHook:
     @hookimpl
     def db_populate(self, app, db, default_data, sample_data):
@@ -309,6 +317,7 @@ class RefusedHook:
     ("hook", "message"),
     [
         (FailingHook(), "RuntimeError: the fake data service is down"),
+        (ExitingHook(), "SystemExit: no more data"),
         (
             RefusedHook(),
             "the database refused its rows: IntegrityError: UNIQUE constraint failed: users.id",
