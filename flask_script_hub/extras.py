@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 from .commands import Command, InvalidCommand, Option
@@ -117,7 +116,9 @@ class ShowUrls(Command):
         if order != "match":  # iter_rules() gives Werkzeug's matching order
             column = {"rule": 0, "endpoint": 1, "methods": 2}[order]
             rows.sort(key=lambda row: (row[column], row))
-        _print_table(("Rule", "Endpoint", "Methods"), rows)
+        from .tables import print_table
+
+        print_table(("Rule", "Endpoint", "Methods"), rows, rule=True)
         return 0
 
     @staticmethod
@@ -139,7 +140,11 @@ class ShowUrls(Command):
         except HTTPException as exc:
             raise InvalidCommand(f"{method} {url}: {exc.code} {exc.name}") from None
         args = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
-        _print_table(("Rule", "Endpoint", "Arguments"), [(rule.rule, rule.endpoint, args)])
+        from .tables import print_table
+
+        print_table(
+            ("Rule", "Endpoint", "Arguments"), [(rule.rule, rule.endpoint, args)], rule=True
+        )
         return 0
 
 
@@ -215,13 +220,3 @@ def _matches(pattern: str, text: str) -> bool:
     if any(c in pattern for c in "*?["):
         return fnmatch.fnmatchcase(text, pattern)
     return pattern in text
-
-
-def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    """Columns padded to their widest cell, as ``flask routes`` prints them."""
-    table = [list(headers), *map(list, rows)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    table.insert(1, ["-" * w for w in widths])
-    for row in table:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        sys.stdout.write(line.rstrip() + "\n")

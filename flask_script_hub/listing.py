@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .commands import Command, Option
 from .context import current_manager
+from .envvars import TRACEBACK_ENV, env_flag
+from .plugins import BROKEN, PluginStatus
+
+if TYPE_CHECKING:
+    from .plugins import PluginInfo
 
 __all__ = ["PluginsCommand"]
 
@@ -21,8 +26,11 @@ class PluginsCommand(Command):
     manage.py registers the name itself, or a ``flask_script_hub`` plugin shadows a Flask
     extension's ``flask.commands`` entry of the same name). The GROUP column is the entry-point
     group: ``flask_script_hub`` (a plugin) or ``flask.commands`` (a click command of a Flask
-    extension, run as under ``flask``). ``--check`` imports and validates every plugin, showing
-    ``loaded`` or ``error: <message>``, and exits with status 1 if any is broken.
+    extension, run as under ``flask``). Plugins with hooks only (entry-point group
+    ``flask_script_hub.hooks``) are listed under their own heading. ``--check`` imports and
+    validates every plugin, showing ``loaded`` or ``error: <message>``, and exits with status 1 if
+    any is broken, whatever it raised (``SystemExit`` and ``KeyboardInterrupt`` included); with
+    ``FLASK_SCRIPT_HUB_TRACEBACK=1`` the traceback of each failure goes to stderr.
     """
 
     needs_app = False
@@ -43,6 +51,8 @@ class PluginsCommand(Command):
         if check:
             for info in registry.infos():
                 registry.load(info, mount=True)
+                if info.status == PluginStatus.ERROR and env_flag(TRACEBACK_ENV):
+                    sys.stderr.write(info.traceback or "")
         infos = registry.infos(shadowing=manager.commands)
         if as_json:
             import json
@@ -51,27 +61,38 @@ class PluginsCommand(Command):
             sys.stdout.write("\n")
         elif not infos:
             print(
-                "No plugins installed (entry-point groups 'flask_script_hub' and 'flask.commands')."
+                "No plugins installed (entry-point groups 'flask_script_hub', "
+                "'flask_script_hub.hooks' and 'flask.commands')."
             )
         else:
-            rows: list[tuple[Any, ...]] = [tuple(c.upper().replace("_", " ") for c in COLUMNS)]
-            for info in infos:
-                status = info.status
-                if info.error and status in ("error", "shadowed"):
-                    status = f"{status}: {info.error}"
-                rows.append(
-                    (
-                        info.namespace,
-                        info.distribution or "(registered in code)",
-                        info.version or "-",
-                        info.group if info.distribution else "-",
-                        info.value,
-                        status,
-                    )
-                )
-            widths = [max(len(str(row[i])) for row in rows) for i in range(len(COLUMNS) - 1)]
-            for row in rows:
-                cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
-                print("  ".join([*cells, str(row[-1])]))
-        broken = [i for i in infos if i.status in ("error", "conflict")]
+            from .tables import print_table
+
+            namespaces = [i for i in infos if i.kind == "namespace"]
+            hooks = [i for i in infos if i.kind == "hooks"]
+            if namespaces:
+                print_table(_headers("namespace"), map(_row, namespaces))
+            if hooks:
+                if namespaces:
+                    print()
+                print("Plugins with hooks only (no namespace):")
+                print_table(_headers("plugin"), map(_row, hooks))
+        broken = [i for i in infos if i.status in BROKEN]
         return 1 if check and broken else 0
+
+
+def _headers(first: str) -> list[str]:
+    return [c.upper().replace("_", " ") for c in (first, *COLUMNS[1:])]
+
+
+def _row(info: PluginInfo) -> tuple[str, ...]:
+    status = str(info.status)
+    if info.error and info.status in (PluginStatus.ERROR, PluginStatus.SHADOWED):
+        status = f"{status}: {info.error}"
+    return (
+        info.namespace,
+        info.distribution or "(registered in code)",
+        info.version or "-",
+        info.group if info.distribution else "-",
+        info.value,
+        status,
+    )

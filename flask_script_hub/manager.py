@@ -250,12 +250,28 @@ class Manager:
     def register_plugin(self, plugin: object, name: str | None = None) -> None:
         """Register a plugin (a module or object with ``@hookimpl`` functions) in code.
 
-        For apps and tests. It is used exactly like an installed plugin whose entry-point name is
-        ``name``: its ``register_commands`` must add one command named ``name``.
+        The one registration door, for apps and tests: the plugin is used exactly like an
+        installed plugin whose entry-point name is ``name``. Its ``namespace_command`` (or legacy
+        ``register_commands``) gives the command mounted as ``name``; without either, it is a
+        plugin with hooks only (listed under its own heading, never a command word). Its
+        ``add_hookspecs`` runs now, and every hook implementation is checked against the specs
+        known, as pluggy's ``register`` does.
 
+        Plugins belong to the root manager, which owns the plugin manager: a sub-manager (one
+        already added to a parent) refuses, rather than registering where no hook is called.
+
+        :param plugin: a module or object with ``@hookimpl`` functions.
+        :param name: the namespace; default: the module's last name part or the class name,
+            lowercased.
         :raises pluggy.PluginValidationError: when a hook implementation does not match its spec.
         :raises ValueError: when ``name`` is taken.
+        :raises RuntimeError: on a sub-manager.
         """
+        if not self._is_root():
+            raise RuntimeError(
+                "register_plugin() is called on a sub-manager: plugins are registered on the "
+                "root manager (the one whose run() is called), e.g. manager.register_plugin(...)"
+            )
         self.plugins.register(plugin, name)
 
     def load_plugins(self) -> list[PluginInfo]:
@@ -263,15 +279,27 @@ class Manager:
 
         For a plugin that calls a hook of its own through :attr:`plugin_manager` (where a failing
         implementation must stop the command, unlike :meth:`call_hook`). A plugin that fails to
-        import is recorded with its error, not raised.
+        import (whatever it raises, a Ctrl-C of the user aside) is recorded with its error and
+        reported as a one-line warning on stderr, not raised.
 
         :returns: every plugin but the disabled ones (:class:`~.plugins.PluginInfo`, ``status``
             ``loaded`` or ``error``).
         """
-        return list(self.plugins.load_all())
+        from .plugins import PluginStatus
+
+        infos = list(self.plugins.load_all())
+        for info in infos:
+            if info.status == PluginStatus.ERROR:
+                self.plugins.warn(info)
+        return infos
 
     def call_hook(self, hook_name: str, **kwargs: Any) -> list[Any]:
         """Call a hook on every enabled plugin, importing them all; failures become warnings.
+
+        Each implementation is called alone (pluggy's ``subset_hook_caller``): one that raises
+        anything (``SystemExit`` and a ``KeyboardInterrupt`` it raises itself included) is a
+        one-line warning naming the plugin, and the others still run. A Ctrl-C of the user
+        stops the command (exit status 130).
 
         :returns: the non-``None`` results (``list``).
         """

@@ -2,8 +2,11 @@
 
 An installed plugin is an entry point of the group ``flask_script_hub`` (as pytest's ``pytest11``
 or Flask's ``flask.commands``): its *name* is the namespace it mounts (``db``), its *value* the
-module pluggy registers. Listing namespaces reads entry-point metadata only; a plugin module is
-imported when its namespace is invoked, or when a hook must ask every plugin (``shell``).
+module pluggy registers, whose ``namespace_command`` hook returns the command mounted under that
+name. A plugin with hooks only (``shell_context``, ...) is an entry point of the group
+``flask_script_hub.hooks``: it mounts nothing. Listing namespaces reads entry-point metadata only;
+a plugin module is imported when its namespace is invoked, or when a hook must ask every plugin
+(``shell``).
 
 The click commands that Flask extensions publish in Flask's own ``flask.commands`` group are
 namespaces too (mounted through :class:`~flask_script_hub.flask_cli.ClickCommand`), with a lower
@@ -11,12 +14,17 @@ precedence: a ``flask_script_hub`` plugin of the same name shadows them, and the
 Entry points that point at :mod:`flask_script_hub.namespaces` (the way a plugin makes its
 namespace reachable under ``flask``) are skipped: they are plugins' own namespaces.
 
-A plugin that fails (import error, exception or wrong registration in its hook) never breaks the
-others: it is listed with its error, and invoking it raises :class:`PluginError` (one line, exit 1).
+A plugin that fails (any exception, ``SystemExit`` and ``KeyboardInterrupt`` included, raised at
+import or in a hook, or a hook that does not match its spec) never breaks the others: it is listed
+with its error, and invoking it raises :class:`PluginError` (one line, exit 1). What a plugin prints
+on stdout while it loads goes to stderr, so that ``plugins --json`` stays valid JSON. A Ctrl-C of
+the user while plugin code runs still stops ``manage.py`` (see
+:class:`~flask_script_hub.isolation.PluginCode`).
 """
 
 from __future__ import annotations
 
+import enum
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -31,33 +39,58 @@ from .manager import Manager
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
-    import pluggy
+    from .pluginmanager import HubPluginManager
 
 __all__ = [
     "DISABLE_AUTOLOAD_ENV",
     "DISABLE_PLUGINS_ENV",
     "ENTRY_POINT_GROUP",
     "FLASK_COMMANDS_GROUP",
+    "HOOKS_GROUP",
     "PluginError",
     "PluginInfo",
     "PluginRegistry",
+    "PluginStatus",
 ]
 
 ENTRY_POINT_GROUP = "flask_script_hub"
+#: The entry-point group of plugins with hooks only (no namespace): the name is the plugin's name.
+HOOKS_GROUP = "flask_script_hub.hooks"
 #: Flask's entry-point group of click commands (the commands of Flask extensions).
 FLASK_COMMANDS_GROUP = "flask.commands"
 #: The module whose attributes are lazy click groups of plugin namespaces, for ``flask``.
 NAMESPACES_MODULE = "flask_script_hub.namespaces"
 
-# statuses, as shown by ``manage.py plugins``
-AVAILABLE, LOADED, ERROR, CONFLICT, DISABLED, SHADOWED = (
-    "available",
-    "loaded",
-    "error",
-    "conflict",
-    "disabled",
-    "shadowed",
-)
+
+class PluginStatus(enum.StrEnum):
+    """The state of a plugin, as ``manage.py plugins`` shows it.
+
+    A ``str`` enum: a member equals its value (``PluginStatus.ERROR == "error"``) and
+    ``--json`` writes the value.
+    """
+
+    #: installed, not imported yet
+    AVAILABLE = "available"
+    #: imported and registered
+    LOADED = "loaded"
+    #: failed: at import, in its hook, or a hook that does not match its spec
+    ERROR = "error"
+    #: two distributions of the same entry-point group claim the namespace
+    CONFLICT = "conflict"
+    #: not loaded, by ``FLASK_SCRIPT_HUB_DISABLE_PLUGINS`` or the manager's arguments
+    DISABLED = "disabled"
+    #: the manage.py, or a ``flask_script_hub`` plugin, uses the name
+    SHADOWED = "shadowed"
+
+
+AVAILABLE = PluginStatus.AVAILABLE
+LOADED = PluginStatus.LOADED
+ERROR = PluginStatus.ERROR
+CONFLICT = PluginStatus.CONFLICT
+DISABLED = PluginStatus.DISABLED
+SHADOWED = PluginStatus.SHADOWED
+#: the statuses that make ``plugins --check`` exit 1
+BROKEN = frozenset({PluginStatus.ERROR, PluginStatus.CONFLICT})
 
 
 class PluginError(InvalidCommand):
@@ -82,18 +115,22 @@ class PluginInfo:
 
     :param namespace: the command name it mounts (the entry-point name).
     :param value: the entry point's value (``"package.module"``), or the registered object's name.
-    :param status: ``available``, ``loaded``, ``error``, ``conflict``, ``disabled`` or ``shadowed``.
+    :param status: a :class:`PluginStatus`.
     :param error: the one-line error for ``error`` (and the reason for ``disabled``/``conflict``).
-    :param group: the entry-point group it comes from: ``flask_script_hub`` (a plugin) or
-        ``flask.commands`` (a Flask extension's click command).
+    :param group: the entry-point group it comes from: ``flask_script_hub`` (a plugin),
+        ``flask_script_hub.hooks`` (a plugin with hooks only) or ``flask.commands`` (a Flask
+        extension's click command).
+    :param hooks_only: for a plugin registered in code: it has no command hook.
     """
 
     namespace: str
     value: str
     group: str = ENTRY_POINT_GROUP
-    status: str = AVAILABLE
+    status: PluginStatus = AVAILABLE
     error: str | None = None
     traceback: str | None = None
+    exception: BaseException | None = field(default=None, repr=False)
+    hooks_only: bool = False
     entry_point: EntryPoint | None = field(default=None, repr=False)
     plugin: object | None = field(default=None, repr=False)
     command: object | None = field(default=None, repr=False)
@@ -121,15 +158,21 @@ class PluginInfo:
         doc = getattr(self.plugin, "__doc__", None) if self.plugin is not None else None
         return (doc or "").strip().partition("\n")[0]
 
+    @property
+    def kind(self) -> str:
+        """``"namespace"`` (it mounts a command) or ``"hooks"`` (hooks only, no command)."""
+        return "hooks" if self.hooks_only or self.group == HOOKS_GROUP else "namespace"
+
     def as_dict(self) -> dict[str, str | None]:
         """The fields shown by ``manage.py plugins --json``."""
         return {
             "namespace": self.namespace,
+            "kind": self.kind,
             "distribution": self.distribution,
             "version": self.version,
             "entry_point": self.value,
             "group": self.group,
-            "status": self.status,
+            "status": self.status.value,
             "error": self.error,
             "summary": self.summary,
         }
@@ -159,21 +202,57 @@ class PluginRegistry:
         self.only = None if only is None else {_normalize(n) for n in only}
         self.disabled = {_normalize(n) for n in (disabled or ())}
         self._installed: dict[str, list[PluginInfo]] | None = None
+        self._hook_plugins: list[PluginInfo] = []
         self._registered: dict[str, PluginInfo] = {}
-        self._pm: pluggy.PluginManager | None = None
+        self._pm: HubPluginManager | None = None
 
     # -- pluggy -----------------------------------------------------------------------------
     @property
-    def plugin_manager(self) -> pluggy.PluginManager:
+    def plugin_manager(self) -> HubPluginManager:
         """The pluggy plugin manager, created on first use with the core hookspecs."""
         if self._pm is None:
-            import pluggy
+            from .pluginmanager import HubPluginManager
 
-            from . import hookspecs
-
-            self._pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
-            self._pm.add_hookspecs(hookspecs)
+            self._pm = HubPluginManager()
         return self._pm
+
+    def _register(self, plugin: object, name: str) -> None:
+        """Register with pluggy, all or nothing, then blame plugins whose early hooks mismatch.
+
+        Registering runs the plugin's ``add_hookspecs`` (historic); an exception there leaves
+        the plugin half registered in pluggy, so it is unregistered before the exception goes on.
+        """
+        pm = self.plugin_manager
+        try:
+            pm.register(plugin, name=name)
+        except BaseException:
+            if pm.get_plugin(name) is plugin:
+                pm.unregister(name=name)
+            raise
+        finally:
+            self._collect_rejected()
+
+    def _collect_rejected(self) -> None:
+        from .pluginmanager import validation_message
+
+        pm = self.plugin_manager
+        while pm.rejected:
+            name, plugin, exc = pm.rejected.pop(0)
+            for info in self._all_infos():
+                if info.plugin is plugin:
+                    info.status, info.error, info.exception = ERROR, validation_message(exc), exc
+                    break
+            else:
+                print(
+                    f"warning: plugin {name} unregistered: {validation_message(exc)}",
+                    file=sys.stderr,
+                )
+
+    def _all_infos(self) -> Iterator[PluginInfo]:
+        yield from self._registered.values()
+        for infos in (self._installed or {}).values():
+            yield from infos
+        yield from self._hook_plugins
 
     # -- discovery --------------------------------------------------------------------------
     def _disabled_reason(self, info: PluginInfo) -> str | None:
@@ -194,6 +273,9 @@ class PluginRegistry:
     def installed(self) -> dict[str, list[PluginInfo]]:
         """Installed plugins by namespace, from entry-point metadata (nothing is imported).
 
+        Plugins with hooks only (group ``flask_script_hub.hooks``) are not namespaces: see
+        :meth:`hook_plugins`.
+
         :returns: ``{namespace: [PluginInfo, ...]}``; more than one entry is a conflict.
         """
         if self._installed is None:
@@ -202,9 +284,14 @@ class PluginRegistry:
                 return self._installed
             from importlib.metadata import entry_points
 
-            installed = entry_points()  # one scan of the distributions for both groups
+            installed = entry_points()  # one scan of the distributions for the groups
             for ep in installed.select(group=ENTRY_POINT_GROUP):
                 self._add(PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep))
+            for ep in installed.select(group=HOOKS_GROUP):
+                info = PluginInfo(
+                    namespace=ep.name, value=ep.value, group=HOOKS_GROUP, entry_point=ep
+                )
+                self._add(info)
             for ep in installed.select(group=FLASK_COMMANDS_GROUP):
                 if ep.module == NAMESPACES_MODULE:
                     continue  # a plugin's own namespace, made reachable under `flask`
@@ -216,11 +303,19 @@ class PluginRegistry:
                 self._resolve_clash(infos)
         return self._installed
 
+    def hook_plugins(self) -> list[PluginInfo]:
+        """Installed plugins with hooks only (entry-point group ``flask_script_hub.hooks``)."""
+        self.installed()
+        return list(self._hook_plugins)
+
     def _add(self, info: PluginInfo) -> None:
         assert self._installed is not None
         reason = self._disabled_reason(info)
         if reason:
             info.status, info.error = DISABLED, reason
+        if info.group == HOOKS_GROUP:
+            self._hook_plugins.append(info)
+            return
         self._installed.setdefault(info.namespace, []).append(info)
 
     @staticmethod
@@ -254,9 +349,14 @@ class PluginRegistry:
     def register(self, plugin: object, name: str | None = None) -> PluginInfo:
         """Register a plugin object or module in code, without installing it.
 
+        Used exactly as an installed plugin whose entry-point name is ``name``: its
+        ``namespace_command`` (or legacy ``register_commands``) gives the command mounted under
+        ``name``; a plugin with neither hook is a plugin with hooks only, and mounts nothing. Its
+        ``add_hookspecs`` hook runs now.
+
         :param plugin: a module or object with ``@hookimpl`` functions.
-        :param name: its namespace (the name its ``register_commands`` must use); defaults to the
-            last part of the module's ``__name__`` or the object's class name, lowercased.
+        :param name: its namespace; defaults to the last part of the module's ``__name__`` or the
+            object's class name, lowercased.
         :returns: the plugin's :class:`PluginInfo`.
         :raises pluggy.PluginValidationError: when a hook implementation does not match its spec.
         :raises ValueError: when the name is already registered.
@@ -265,18 +365,21 @@ class PluginRegistry:
             name = getattr(plugin, "__name__", type(plugin).__name__).rpartition(".")[2].lower()
         if name in self._registered:
             raise ValueError(f"a plugin is already registered as {name!r}")
-        self.plugin_manager.register(plugin, name=name)
+        self._register(plugin, name)
+        pm = self.plugin_manager
+        command_hooks = (pm.hook.namespace_command, pm.hook.register_commands)
         info = PluginInfo(
             namespace=name,
             value=getattr(plugin, "__name__", type(plugin).__name__),
             status=LOADED,
             plugin=plugin,
+            hooks_only=not any(self._own(hook, plugin) for hook in command_hooks),
         )
         self._registered[name] = info
         return info
 
     def infos(self, shadowing: Iterable[str] = ()) -> list[PluginInfo]:
-        """Every plugin known, for listing, sorted by namespace.
+        """Every plugin known, for listing, sorted by namespace (hooks-only plugins included).
 
         :param shadowing: names the manager registered itself; plugins with those names are
             marked ``shadowed`` (the manager's own command wins).
@@ -285,8 +388,13 @@ class PluginRegistry:
         result = list(self._registered.values())
         for infos in self.installed().values():
             result.extend(infos)
+        result.extend(self._hook_plugins)
         for info in result:
-            if info.namespace in shadowing and info.status in (AVAILABLE, LOADED):
+            if (
+                info.kind == "namespace"
+                and info.namespace in shadowing
+                and info.status in (AVAILABLE, LOADED)
+            ):
                 info.status = SHADOWED
                 info.error = "the manage.py registers this name itself"
         return sorted(
@@ -295,12 +403,15 @@ class PluginRegistry:
         )
 
     def namespaces(self) -> dict[str, PluginInfo]:
-        """The namespaces a plugin could be invoked under (first plugin of each), by name."""
+        """The namespaces a plugin could be invoked under (first plugin of each), by name.
+
+        Plugins with hooks only are not namespaces: they are never offered as a command word.
+        """
         result: dict[str, PluginInfo] = {}
         for name, infos in self.installed().items():
             usable = (i for i in infos if i.status not in (DISABLED, SHADOWED))
             result[name] = next(usable, infos[0])
-        result.update(self._registered)
+        result.update((n, i) for n, i in self._registered.items() if i.kind == "namespace")
         return result
 
     # -- loading ----------------------------------------------------------------------------
@@ -309,9 +420,12 @@ class PluginRegistry:
 
         :returns: the :class:`~flask_script_hub.Command` or sub-:class:`~flask_script_hub.Manager`,
             or ``None`` when no plugin has that namespace.
-        :raises PluginError: when the plugin conflicts, is disabled or fails.
+        :raises PluginError: when the plugin conflicts, is disabled or fails; its cause is the
+            plugin's own exception (its traceback, with ``FLASK_SCRIPT_HUB_TRACEBACK=1``).
         """
         info = self._registered.get(namespace)
+        if info is not None and info.kind == "hooks":
+            return None
         if info is None:
             infos = self.installed().get(namespace)
             if not infos:
@@ -330,7 +444,7 @@ class PluginRegistry:
                 )
         self.load(info, mount=True)
         if info.status == ERROR:
-            raise PluginError(self.describe_error(info))
+            raise PluginError(self.describe_error(info)) from info.exception
         return info.command
 
     def describe_error(self, info: PluginInfo) -> str:
@@ -343,28 +457,52 @@ class PluginRegistry:
         )
         return f"the {info.namespace!r} plugin from {origin} failed: {info.error}{hint}"
 
+    def warn(self, info: PluginInfo) -> None:
+        """Print a failed plugin's error as a warning line on stderr, and its traceback when
+        ``FLASK_SCRIPT_HUB_TRACEBACK`` is on."""
+        if env_flag(TRACEBACK_ENV) and info.traceback:
+            sys.stderr.write(info.traceback)
+        print(f"warning: {self.describe_error(info)}", file=sys.stderr)
+
     def load(self, info: PluginInfo, mount: bool = False) -> None:
         """Import and register a plugin; with ``mount``, also collect its command.
 
         Failures are recorded on ``info`` (status ``error``, one-line message, traceback), never
-        raised, so that one plugin cannot break the others.
+        raised, so that one plugin cannot break the others: any exception, ``SystemExit`` and a
+        ``KeyboardInterrupt`` the plugin raises itself included. A Ctrl-C of the user is raised.
+        What the plugin prints on stdout meanwhile is written to stderr.
         """
         if info.status in (ERROR, DISABLED, CONFLICT):
             return
+        from .isolation import PluginCode
+
+        guard = PluginCode()
         try:
-            if info.group == FLASK_COMMANDS_GROUP:
-                self._load_click_command(info, mount)
-                return
-            if info.plugin is None:
-                assert info.entry_point is not None
-                plugin = info.entry_point.load()
-                self.plugin_manager.register(plugin, name=f"{info.namespace}:{info.distribution}")
-                info.plugin = plugin
-                info.status = LOADED
-            if mount and info.command is None:
-                info.command = self._collect_command(info)
-        except Exception as exc:
-            self._fail(info, one_line(exc))
+            with guard:
+                if info.group == FLASK_COMMANDS_GROUP:
+                    self._load_click_command(info, mount)
+                    return
+                if info.plugin is None:
+                    assert info.entry_point is not None
+                    plugin = info.entry_point.load()
+                    self._register(plugin, f"{info.namespace}:{info.distribution}")
+                    info.plugin = plugin
+                    info.status = LOADED
+                if mount and info.command is None and info.kind == "namespace":
+                    info.command = self._collect_command(info)
+        except BaseException as exc:
+            if guard.users(exc):
+                raise
+            import pluggy
+
+            from .pluginmanager import validation_message
+
+            message = (
+                validation_message(exc)
+                if isinstance(exc, pluggy.PluginValidationError)
+                else one_line(exc)
+            )
+            self._fail(info, message, exc)
 
     @staticmethod
     def _load_click_command(info: PluginInfo, mount: bool) -> None:
@@ -382,23 +520,49 @@ class PluginRegistry:
         if mount and info.command is None:
             info.command = ClickCommand(info.plugin)  # type: ignore[arg-type]
 
-    def _fail(self, info: PluginInfo, message: str) -> None:
-        info.status = ERROR
-        info.error = message
+    def _fail(self, info: PluginInfo, message: str, exc: BaseException) -> None:
         import traceback
 
-        info.traceback = traceback.format_exc()
-        if info.plugin is not None and self.plugin_manager.is_registered(info.plugin):
-            self.plugin_manager.unregister(info.plugin)
+        info.status = ERROR
+        info.error = message
+        info.exception = exc
+        info.traceback = "".join(traceback.format_exception(exc))
+        pm = self.plugin_manager
+        if info.plugin is not None and pm.is_registered(info.plugin):
+            pm.unregister(info.plugin)
+
+    @staticmethod
+    def _own(hook: Any, plugin: object) -> bool:
+        return any(impl.plugin is plugin for impl in hook.get_hookimpls())
 
     def _collect_command(self, info: PluginInfo) -> object | None:
-        """Call the plugin's ``register_commands`` alone and check what it registered."""
+        """Call the plugin's ``namespace_command`` alone and mount what it returns.
+
+        A plugin without it, but with the legacy ``register_commands``, is called the old way and
+        must register exactly one command named like its namespace.
+        """
         pm = self.plugin_manager
-        impls = [i for i in pm.hook.register_commands.get_hookimpls() if i.plugin is info.plugin]
-        if not impls:
-            raise PluginError(f"the {info.namespace!r} plugin has no register_commands hook")
         others = [p for p in pm.get_plugins() if p is not info.plugin]
         collector = Manager(with_default_commands=False)
+        if self._own(pm.hook.namespace_command, info.plugin):
+            caller = pm.subset_hook_caller("namespace_command", remove_plugins=others)
+            command = caller(name=info.namespace)
+            if command is None:
+                raise PluginError("namespace_command returned None")
+            try:
+                collector.add_command(info.namespace, command)
+            except TypeError:
+                kind = type(command).__name__
+                raise PluginError(
+                    f"namespace_command returned a {kind}, not a Command, a Manager or a click "
+                    "command"
+                ) from None
+            return collector.commands[info.namespace]  # type: ignore[no-any-return]
+        if not self._own(pm.hook.register_commands, info.plugin):
+            raise PluginError(
+                f"the {info.namespace!r} plugin has no namespace_command hook (a plugin with "
+                f"hooks only is published in the {HOOKS_GROUP!r} entry-point group)"
+            )
         pm.subset_hook_caller("register_commands", remove_plugins=others)(manager=collector)
         names = list(collector.commands)
         if not names:
@@ -416,36 +580,51 @@ class PluginRegistry:
     def load_all(self) -> Iterator[PluginInfo]:
         """Import every enabled, unambiguous plugin; yield each (failed ones included)."""
         yield from self._registered.values()
-        for infos in self.installed().values():
-            for info in infos:
-                if info.group != ENTRY_POINT_GROUP:
-                    continue  # Flask extensions' click commands have no hooks
-                if info.status in (AVAILABLE, LOADED):
-                    self.load(info)
-                if info.status != DISABLED:
-                    yield info
+        for info in self._installed_plugins():
+            if info.status in (AVAILABLE, LOADED):
+                self.load(info)
+            if info.status != DISABLED:
+                yield info
+
+    def _installed_plugins(self) -> Iterator[PluginInfo]:
+        """Installed pluggy plugins (namespaces and hooks-only), not Flask's click commands."""
+        for infos in list(self.installed().values()):
+            yield from (i for i in infos if i.group == ENTRY_POINT_GROUP)
+        yield from self._hook_plugins
 
     def call_hook(self, hook_name: str, **kwargs: Any) -> list[Any]:
         """Call ``hook_name`` on every plugin, each alone, so that a failing one is skipped.
+
+        A failing implementation (any exception, ``SystemExit`` and a ``KeyboardInterrupt`` it
+        raises itself included) is a one-line warning on stderr; a Ctrl-C of the user is raised.
 
         :param hook_name: the hook (a core hook or one a plugin added with ``add_hookspecs``).
         :param kwargs: the hook's arguments.
         :returns: the non-``None`` results, in pluggy's call order.
         """
-        failed = list(self.load_all())
-        for info in failed:
+        for info in list(self.load_all()):
             if info.status == ERROR:
-                print(f"warning: {self.describe_error(info)}", file=sys.stderr)
+                self.warn(info)
         pm = self.plugin_manager
         hook = getattr(pm.hook, hook_name, None)
         if hook is None:
             return []
+        from .isolation import PluginCode
+
         results: list[Any] = []
         for impl in reversed(hook.get_hookimpls()):  # pluggy calls the last registered first
             others = [p for p in pm.get_plugins() if p is not impl.plugin]
+            guard = PluginCode(capture=False)
             try:
-                result = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
-            except Exception as exc:
+                with guard:
+                    result = pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+            except BaseException as exc:
+                if guard.users(exc):
+                    raise
+                if env_flag(TRACEBACK_ENV):
+                    import traceback
+
+                    traceback.print_exception(exc)
                 name = pm.get_name(impl.plugin)
                 print(
                     f"warning: plugin {name} failed in {hook_name}: {one_line(exc)}",

@@ -46,4 +46,4 @@ def test_hook_is_implemented_by_a_test(spec):
 
 def test_core_hooks_found():
     names = {p.id for p in hookspecs()}
-    assert {"register_commands", "shell_context"} <= names
+    assert {"namespace_command", "add_hookspecs", "register_commands", "shell_context"} <= names

@@ -57,7 +57,7 @@ def _make_shell_context() -> dict[str, object]:
 manager.add_command("shell", Shell(make_context=_make_shell_context))
 manager.add_command("urls", ShowUrls())
 # sample posts made in code, for `db populate --sample-data` (the db plugin's db_populate hook)
-manager.plugin_manager.register(blog.populate, name="blog-sample-data")
+manager.register_plugin(blog.populate, name="blog-sample-data")
 
 
 # -- users: a sub-manager of the app's own ----------------------------------------------------

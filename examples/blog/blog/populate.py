@@ -1,7 +1,7 @@
 """Sample data made in code, for ``manage.py db populate --sample-data``.
 
 The db plugin (flask-script-hub-db) calls its ``db_populate`` hook after loading the fixture files,
-in the same transaction. ``manage.py`` registers this module on the manager's plugin manager.
+in the same transaction. ``manage.py`` registers this module with ``manager.register_plugin``.
 The models are imported inside the hook, so that registering the module stays cheap.
 """
 

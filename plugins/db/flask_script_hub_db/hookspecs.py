@@ -1,9 +1,9 @@
 """Hook specifications the ``db`` plugin adds to flask-script-hub. Nothing else.
 
-The ``populate`` command adds them with
-``current_manager().plugin_manager.add_hookspecs(flask_script_hub_db.hookspecs)`` before it calls
-the implementations; an app implements them in an object or module it registers with
-``manager.register_plugin(...)``, another plugin in the module its entry point names.
+The plugin's ``add_hookspecs`` hook adds them when the ``db`` plugin is registered (before any
+command runs), so that pluggy checks every implementation against them at its registration; an app
+implements them in an object or module it registers with ``manager.register_plugin(...)``, another
+plugin in the module its entry point names.
 """
 
 from __future__ import annotations

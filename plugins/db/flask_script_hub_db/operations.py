@@ -312,26 +312,21 @@ def _print_report(report: Report) -> None:
 
 def tables(app: Flask, bind: str | None) -> int:
     """``db tables``: each bind's masked URL, tables and row counts; returns 0."""
-    from rich.console import Console
-    from rich.table import Table
+    from flask_script_hub.tables import print_table
 
     db = get_db(app)
     keys = bind_keys(db, bind)
     require_models(db, keys)
-    console = Console(highlight=False, soft_wrap=True)
     for key in keys:
         engine = db.engines[key]
         states = list(database.table_states(db, [key]))
-        console.print(f"{bind_label(key)}: {masked_url(engine)}", markup=False)
+        print(f"{bind_label(key)}: {masked_url(engine)}")
         if not states:
-            console.print("  (no models)")
+            print("  (no models)")
             continue
-        table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 2))
-        table.add_column("table")
-        table.add_column("rows", justify="right")
-        for state in states:
-            table.add_row(
-                state.table.fullname, str(state.rows) if state.exists else "(not created)"
-            )
-        console.print(table)
+        rows = [
+            (state.table.fullname, str(state.rows) if state.exists else "(not created)")
+            for state in states
+        ]
+        print_table(("table", "rows"), rows, justify=("left", "right"))
     return 0

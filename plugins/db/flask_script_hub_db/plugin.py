@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flask_script_hub import Command, Manager, Option, hookimpl
 
 if TYPE_CHECKING:
+    import pluggy
     from flask import Flask
 
 PRIMARY_KEY_POLICY = (
@@ -151,9 +152,17 @@ def make_manager() -> Manager:
 
 
 @hookimpl
-def register_commands(manager: Manager) -> None:
-    """Mount the ``db`` sub-manager."""
-    manager.add_command("db", make_manager())
+def namespace_command(name: str) -> Manager:
+    """The ``db`` sub-manager, mounted under the entry point's name."""
+    return make_manager()
+
+
+@hookimpl
+def add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
+    """Add the ``db_populate`` spec (:mod:`flask_script_hub_db.hookspecs`) at registration."""
+    from . import hookspecs
+
+    plugin_manager.add_hookspecs(hookspecs)
 
 
 @hookimpl

@@ -598,23 +598,13 @@ def refusal(exc: sa.exc.DBAPIError, db: SQLAlchemy, key: BindKey) -> str:
 
 def _hook_impls(app: Flask) -> list[tuple[str, Any]]:
     """The ``db_populate`` implementations of every plugin, in pluggy's call order."""
-    from . import hookspecs
-
     manager = current_manager()
     pm = manager.plugin_manager
-    caller = getattr(pm.hook, "db_populate", None)
-    if caller is None or caller.spec is None:
-        import pluggy
-
-        try:
-            pm.add_hookspecs(hookspecs)
-        except pluggy.PluginValidationError as exc:  # an implementation with wrong arguments
-            detail = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-            raise InvalidCommand(f"a db_populate hook does not match its spec: {detail}") from None
     # db_populate is called below, not through call_hook, because a failure must abort the
     # populate: load every plugin first so that all implementations are registered.
     manager.load_plugins()
-    impls = pm.hook.db_populate.get_hookimpls()
+    caller = getattr(pm.hook, "db_populate", None)
+    impls = caller.get_hookimpls() if caller is not None else []
     return [(pm.get_name(impl.plugin) or repr(impl.plugin), impl) for impl in reversed(impls)]
 
 
@@ -638,7 +628,7 @@ def run_hooks(
                 f"the db_populate hook of {name} failed: the database refused its rows: "
                 f"{cause(exc)}"
             ) from exc
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # a hook's sys.exit() aborts the populate, too
             first = (str(exc).strip().splitlines() or [""])[0]
             raise InvalidCommand(
                 f"the db_populate hook of {name} failed: {type(exc).__name__}: {first}"

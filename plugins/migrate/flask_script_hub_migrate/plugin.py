@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING
 from flask_script_hub import hookimpl
 
 if TYPE_CHECKING:
-    from flask_script_hub import Manager
+    from .commands import MigrateGroup
 
 NAMESPACE = "migrate"
 
 
 @hookimpl
-def register_commands(manager: Manager) -> None:
-    """Mount Flask-Migrate's commands under ``migrate`` (the entry point's name)."""
+def namespace_command(name: str) -> MigrateGroup:
+    """Flask-Migrate's commands, as a click group mounted under the entry point's name."""
     from .commands import make_group
 
-    manager.add_command(NAMESPACE, make_group(NAMESPACE))
+    return make_group(name)

@@ -1,9 +1,9 @@
 """Hook specifications the ``rq`` plugin adds to flask-script-hub. Nothing else.
 
-``rq enqueue`` and :func:`flask_script_hub_rq.enqueue_command` add them with
-``current_manager().plugin_manager.add_hookspecs(flask_script_hub_rq.hookspecs)`` before calling
-the implementations; an app implements them in an object it registers with
-``manager.plugin_manager.register(...)``, another plugin in the module its entry point names.
+The plugin's ``add_hookspecs`` hook adds them when the ``rq`` plugin is registered (and
+:func:`flask_script_hub_rq.enqueue_command` when it is used without the plugin); an app implements
+them in an object it registers with ``manager.register_plugin(...)``, another plugin in the module
+its entry point names.
 """
 
 from __future__ import annotations

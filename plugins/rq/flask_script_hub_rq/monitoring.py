@@ -101,19 +101,9 @@ def _status(job: Job) -> str:
 
 
 def _print_table(headers: list[str], rows: list[list[str]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from flask_script_hub.tables import print_table
 
-    table = Table(box=None, pad_edge=False, padding=(0, 2, 0, 0))
-    for header in headers:
-        table.add_column(header, no_wrap=True)
-    for row in rows:
-        table.add_row(*row)
-    console = Console(highlight=False, soft_wrap=True, width=10_000)
-    with console.capture() as capture:
-        console.print(table)
-    for line in capture.get().splitlines():
-        print(line.rstrip())
+    print_table(headers, rows)
 
 
 def _counts(queue: Queue) -> dict[str, int]:

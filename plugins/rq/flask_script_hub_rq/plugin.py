@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flask_script_hub import Command, Manager, Option, hookimpl
 
 if TYPE_CHECKING:
+    import pluggy
     from flask import Flask
 
 _URL = Option(
@@ -514,6 +515,14 @@ def make_manager() -> Manager:
 
 
 @hookimpl
-def register_commands(manager: Manager) -> None:
-    """Mount the ``rq`` sub-manager."""
-    manager.add_command("rq", make_manager())
+def namespace_command(name: str) -> Manager:
+    """The ``rq`` sub-manager, mounted under the entry point's name."""
+    return make_manager()
+
+
+@hookimpl
+def add_hookspecs(plugin_manager: pluggy.PluginManager) -> None:
+    """Add the ``rq_job_options`` spec (:mod:`flask_script_hub_rq.hookspecs`) at registration."""
+    from . import hookspecs
+
+    plugin_manager.add_hookspecs(hookspecs)
