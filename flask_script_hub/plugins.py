@@ -21,15 +21,13 @@ import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
+from .entrypoints import EntryPointRecord, entry_points
 from .envvars import DISABLE_AUTOLOAD_ENV, DISABLE_PLUGINS_ENV, TRACEBACK_ENV, env_flag, env_list
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     import pluggy
 
     from .manager import Manager
@@ -78,8 +76,9 @@ def _normalize(name: str) -> str:
 class PluginInfo:
     """What is known of one plugin, for listing and loading.
 
-    The distribution's name, version and summary are read from its metadata on first use (one
-    parse of its ``METADATA``): finding or completing a namespace needs none of them.
+    The distribution's name, version and summary come with the entry point
+    (:class:`~flask_script_hub.entrypoints.EntryPointRecord`, from the on-disk entry-point cache
+    or the distribution's metadata): nothing is parsed when they are shown.
 
     :param namespace: the command name it mounts (the entry-point name).
     :param value: the entry point's value (``"package.module"``), or the registered object's name.
@@ -87,6 +86,7 @@ class PluginInfo:
     :param error: the one-line error for ``error`` (and the reason for ``disabled``/``conflict``).
     :param group: the entry-point group it comes from: ``flask_script_hub`` (a plugin) or
         ``flask.commands`` (a Flask extension's click command).
+    :param entry_point: the installed entry point (``None`` when registered in code).
     """
 
     namespace: str
@@ -95,30 +95,25 @@ class PluginInfo:
     status: str = AVAILABLE
     error: str | None = None
     traceback: str | None = None
-    entry_point: EntryPoint | None = field(default=None, repr=False)
+    entry_point: EntryPointRecord | None = field(default=None, repr=False)
     plugin: object | None = field(default=None, repr=False)
     command: object | None = field(default=None, repr=False)
-
-    @cached_property
-    def _metadata(self) -> Any:
-        dist = getattr(self.entry_point, "dist", None)
-        return None if dist is None else dist.metadata
 
     @property
     def distribution(self) -> str | None:
         """The distribution that publishes the plugin (``None`` when registered in code)."""
-        return None if self._metadata is None else self._metadata["Name"]
+        return None if self.entry_point is None else self.entry_point.distribution
 
     @property
     def version(self) -> str | None:
         """That distribution's version."""
-        return None if self._metadata is None else self._metadata["Version"]
+        return None if self.entry_point is None else self.entry_point.version
 
     @property
     def summary(self) -> str:
         """The distribution's one-line Summary (metadata only: the plugin is not imported)."""
-        if self._metadata is not None:
-            return self._metadata.get("Summary") or ""
+        if self.entry_point is not None:
+            return self.entry_point.summary
         doc = getattr(self.plugin, "__doc__", None) if self.plugin is not None else None
         return (doc or "").strip().partition("\n")[0]
 
@@ -180,7 +175,7 @@ class PluginRegistry:
     def _disabled_reason(self, info: PluginInfo) -> str | None:
         env = {_normalize(n) for n in env_list(DISABLE_PLUGINS_ENV)}
         if not (env or self.disabled or self.only is not None):
-            return None  # the usual case: no need to read the distribution's metadata
+            return None  # the usual case
         names = {_normalize(info.namespace)}
         if info.distribution:
             names.add(_normalize(info.distribution))
@@ -195,24 +190,22 @@ class PluginRegistry:
     def installed(self) -> dict[str, list[PluginInfo]]:
         """Installed plugins by namespace, from entry-point metadata (nothing is imported).
 
+        The entry points come from :func:`flask_script_hub.entrypoints.entry_points` (the on-disk
+        cache when the installed distributions have not changed).
+
         :returns: ``{namespace: [PluginInfo, ...]}``; more than one entry is a conflict.
         """
         if self._installed is None:
             self._installed = {}
             if env_flag(DISABLE_AUTOLOAD_ENV):
                 return self._installed
-            from importlib.metadata import entry_points
-
-            installed = entry_points()  # one scan of the distributions for both groups
-            for ep in installed.select(group=ENTRY_POINT_GROUP):
-                self._add(PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep))
-            for ep in installed.select(group=FLASK_COMMANDS_GROUP):
-                if ep.module == NAMESPACES_MODULE:
+            # one scan of the distributions (or one read of the cache) for both groups
+            for ep in entry_points((ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP)):
+                if ep.group == FLASK_COMMANDS_GROUP and ep.module == NAMESPACES_MODULE:
                     continue  # a plugin's own namespace, made reachable under `flask`
-                info = PluginInfo(
-                    namespace=ep.name, value=ep.value, group=FLASK_COMMANDS_GROUP, entry_point=ep
+                self._add(
+                    PluginInfo(namespace=ep.name, value=ep.value, group=ep.group, entry_point=ep)
                 )
-                self._add(info)
             for infos in self._installed.values():
                 self._resolve_clash(infos)
         return self._installed

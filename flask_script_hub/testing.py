@@ -10,23 +10,41 @@ Modelled on click's ``CliRunner``::
         assert result.stdout == "hello Joe\\n"
 
 A plugin is tested without installing it by registering it on the manager first:
-``manager.register_plugin(my_plugin_module, name="ns")``.
+``manager.register_plugin(my_plugin_module, name="ns")``. To test it *installed*, as users get
+it (found through its entry point), :func:`write_distribution` writes a package and its real
+``*.dist-info`` into a folder that a ``manage.py`` subprocess has on its ``PYTHONPATH``;
+:func:`remove_distribution` uninstalls it again, and :func:`build_wheel` writes the same
+distribution as a wheel for ``pip install``.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import csv
+import hashlib
 import io
 import os
+import re
+import shutil
 import sys
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .manager import Manager
 
-__all__ = ["ManagerRunner", "Result"]
+__all__ = [
+    "ManagerRunner",
+    "Result",
+    "build_wheel",
+    "distribution_files",
+    "remove_distribution",
+    "write_distribution",
+]
 
 
 @dataclass
@@ -113,3 +131,156 @@ class ManagerRunner:
                     raise
                 exception, code = exc, 1
         return Result(code, out.getvalue(), err.getvalue(), exception)
+
+
+def _escape(name: str) -> str:
+    """A distribution name as it appears in ``*.dist-info`` and wheel file names."""
+    return re.sub(r"[-_.]+", "_", name)
+
+
+def _record_line(path: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def distribution_files(
+    name: str,
+    version: str = "1.0",
+    *,
+    files: Mapping[str, str] | None = None,
+    entry_points: Mapping[str, Mapping[str, str]] | None = None,
+    summary: str | None = None,
+    requires: Sequence[str] = (),
+) -> dict[str, bytes]:
+    """The files of a pure-Python distribution as a wheel holds them and pip installs them.
+
+    The modules of ``files`` and an ``__init__.py`` in each of their folders (unless given), and
+    ``<name>-<version>.dist-info/`` with ``METADATA`` (core metadata 2.1), ``WHEEL``,
+    ``entry_points.txt`` (when there are entry points) and a ``RECORD`` with the sha256 digest of
+    every file, as the wheel specification (PEP 427) describes.
+
+    :param name: the distribution's name (``flask-script-hub-foo``).
+    :param version: its version.
+    :param files: source files by path relative to the install folder (``{"fsh_foo/plugin.py":
+        "..."}``), written as they are.
+    :param entry_points: entry points by group, then name (``{"flask_script_hub": {"foo":
+        "fsh_foo.plugin"}}``).
+    :param summary: the one-line ``Summary`` of ``METADATA`` (none when ``None``).
+    :param requires: ``Requires-Dist`` lines (``["flask>=3"]``).
+    :returns: ``{relative path: content}`` (``dict[str, bytes]``), ``RECORD`` last.
+    """
+    contents: dict[str, bytes] = {}
+    for rel, text in (files or {}).items():
+        parts = rel.split("/")
+        for depth in range(1, len(parts)):
+            init = "/".join([*parts[:depth], "__init__.py"])
+            if init not in (files or {}):
+                contents.setdefault(init, b"")
+        contents[rel] = text.encode()
+    info = f"{_escape(name)}-{version}.dist-info"
+    metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+    if summary is not None:
+        metadata.append(f"Summary: {summary}")
+    metadata += [f"Requires-Dist: {requirement}" for requirement in requires]
+    contents[f"{info}/METADATA"] = ("\n".join(metadata) + "\n").encode()
+    contents[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: flask_script_hub.testing\n"
+        b"Root-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    if entry_points:
+        sections = []
+        for group, entries in entry_points.items():
+            lines = [f"[{group}]", *(f"{key} = {value}" for key, value in entries.items())]
+            sections.append("\n".join(lines) + "\n")
+        contents[f"{info}/entry_points.txt"] = "\n".join(sections).encode()
+    record = [_record_line(path, data) for path, data in contents.items()]
+    contents[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    return contents
+
+
+def write_distribution(
+    directory: str | os.PathLike[str],
+    name: str,
+    version: str = "1.0",
+    *,
+    files: Mapping[str, str] | None = None,
+    entry_points: Mapping[str, Mapping[str, str]] | None = None,
+    summary: str | None = None,
+    requires: Sequence[str] = (),
+) -> Path:
+    """Install a distribution into ``directory`` as pip leaves it, without pip or a network.
+
+    Writes :func:`distribution_files` there: the package and a real ``*.dist-info`` that
+    :mod:`importlib.metadata` finds when ``directory`` is on ``sys.path`` (``PYTHONPATH`` of a
+    subprocess). Parameters as :func:`distribution_files`.
+
+    :param directory: the install folder (a ``site-packages``), created if missing.
+    :returns: the ``*.dist-info`` folder (:class:`pathlib.Path`).
+    :raises FileExistsError: when that version of the distribution is already there.
+    """
+    root = Path(directory)
+    contents = distribution_files(
+        name, version, files=files, entry_points=entry_points, summary=summary, requires=requires
+    )
+    info = root / f"{_escape(name)}-{version}.dist-info"
+    info.mkdir(parents=True)
+    for rel, data in contents.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return info
+
+
+def remove_distribution(dist_info: str | os.PathLike[str]) -> None:
+    """Uninstall a distribution as pip does: remove every file its ``RECORD`` lists.
+
+    Folders left empty (the package's, the ``*.dist-info``) are removed too.
+
+    :param dist_info: the ``*.dist-info`` folder (as :func:`write_distribution` returns).
+    :raises FileNotFoundError: when it has no ``RECORD``.
+    """
+    info = Path(dist_info)
+    root = info.parent
+    with open(info / "RECORD", newline="", encoding="utf-8") as record:
+        rows = list(csv.reader(record))  # path,hash,size (PEP 376)
+    folders = set()
+    for row in rows:
+        rel = row[0] if row else ""
+        if not rel:
+            continue
+        path = root / rel
+        path.unlink(missing_ok=True)
+        folders.add(path.parent)
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        pycache = folder / "__pycache__"
+        if pycache.is_dir():
+            shutil.rmtree(pycache)
+        if folder != root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def build_wheel(
+    directory: str | os.PathLike[str],
+    name: str,
+    version: str = "1.0",
+    *,
+    files: Mapping[str, str] | None = None,
+    entry_points: Mapping[str, Mapping[str, str]] | None = None,
+    summary: str | None = None,
+    requires: Sequence[str] = (),
+) -> Path:
+    """Write the distribution as a wheel (``<name>-<version>-py3-none-any.whl``) for pip.
+
+    Parameters as :func:`distribution_files`.
+
+    :param directory: the folder the wheel is written to (it must exist).
+    :returns: the wheel's path (:class:`pathlib.Path`).
+    """
+    contents = distribution_files(
+        name, version, files=files, entry_points=entry_points, summary=summary, requires=requires
+    )
+    path = Path(directory) / f"{_escape(name)}-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for rel, data in contents.items():
+            archive.writestr(rel, data)
+    return path

@@ -6,11 +6,13 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from flask_script_hub.testing import write_distribution
 
 
 @dataclass
@@ -85,12 +87,28 @@ def manage(project: Path, site: Path) -> Callable[..., Run]:
     return manage
 
 
+@pytest.fixture(autouse=True, scope="session")
+def entry_point_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The entry-point cache of every manage.py run by the tests: a folder of the test session,
+    never the user's ``~/.cache``."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder / "flask-script-hub"
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture
 def make_dist(site: Path) -> Callable[..., Path]:
     """Install a plugin distribution the way pip leaves it: a package and a real ``*.dist-info``.
 
     ``make_dist("flask-script-hub-foo", {"foo": "fsh_foo.plugin"}, {"fsh_foo/plugin.py": "..."})``;
     ``flask_commands={"hello": "ext.cli:hello"}`` adds entry points of Flask's ``flask.commands``.
+    Sources are dedented. Written by :func:`flask_script_hub.testing.write_distribution`;
+    returns the ``*.dist-info`` folder.
     """
 
     def make_dist(
@@ -101,23 +119,16 @@ def make_dist(site: Path) -> Callable[..., Path]:
         summary: str = "A test plugin",
         flask_commands: Mapping[str, str] | None = None,
     ) -> Path:
-        for rel, text in files.items():
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-            init = path.parent / "__init__.py"
-            if path.parent != site and not init.exists():
-                init.write_text("")
-        info = site / f"{name.replace('-', '_')}-{version}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
-        )
-        lines = ["[flask_script_hub]"] + [f"{k} = {v}" for k, v in entry_points.items()]
+        groups = {"flask_script_hub": dict(entry_points)}
         if flask_commands:  # Flask's own group: click commands of Flask extensions
-            lines += ["", "[flask.commands]"] + [f"{k} = {v}" for k, v in flask_commands.items()]
-        (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
-        (info / "RECORD").write_text("")
-        return info
+            groups["flask.commands"] = dict(flask_commands)
+        return write_distribution(
+            site,
+            name,
+            version,
+            files={rel: textwrap.dedent(text) for rel, text in files.items()},
+            entry_points=groups,
+            summary=summary,
+        )
 
     return make_dist
