@@ -19,8 +19,8 @@ import venv
 from pathlib import Path
 
 import pytest
-from conftest import clean_env
 
+from conftest import clean_env
 from flask_script_hub.entrypoints import RACY_SECONDS
 from flask_script_hub.testing import build_wheel, remove_distribution
 
