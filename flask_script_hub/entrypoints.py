@@ -11,15 +11,18 @@ file, and never imports :mod:`importlib.metadata` (loading a plugin does, when i
 The state cannot go stale, by construction. It is computed before the metadata is read and holds,
 for the Python executable and version and every ``sys.path`` entry (in order): the names of the
 entry's ``*.dist-info``, ``*.egg-info``, ``*.pth`` and ``*.egg-link`` children (a distribution
-installed or uninstalled changes them; an upgrade renames the ``*.dist-info``), and the inode,
-size, modification and change times (in nanoseconds) of each distribution's folder,
-``entry_points.txt`` and ``METADATA``/``PKG-INFO`` and of each ``.pth``/``.egg-link`` file (a
-reinstall of the same version writes new files). A file changed within the last
-:data:`RACY_SECONDS` seconds could change again within the same tick of the file system's clock
-without changing its times (git's "racily clean" entries): the cache is then not written, so every
-state that is written can only change by changing the times. A distribution found by anything
-else than the standard path finder (a custom ``find_distributions`` on ``sys.meta_path``) turns
-the cache off for the run.
+installed or uninstalled changes them; an upgrade renames the ``*.dist-info``); the inode, size,
+modification and change times (in nanoseconds) of each distribution's ``entry_points.txt`` (or
+that it has none) and, when it has one, of its ``METADATA`` (``PKG-INFO``), and of each
+``.pth``/``.egg-link`` file (a reinstall of the same version writes new files, an edit changes
+the times). A distribution without ``entry_points.txt`` publishes no entry point, and gaining one
+changes the state. A file changed within the last :data:`RACY_SECONDS` seconds could change
+again within the same tick of the file system's clock without changing its times (git's "racily
+clean" entries): the cache is then not written, so every state that is written can only change
+by changing the times. A distribution found by anything else than the standard path finder (a
+custom ``find_distributions`` on ``sys.meta_path``) turns the cache off for the run. The file is
+written with :mod:`marshal` (as ``.pyc`` files are), which costs no import; another Python
+version never reads it (the version is part of the file's key).
 
 The cache is turned off with ``FLASK_SCRIPT_HUB_ENTRY_POINT_CACHE=0``; a cache folder that cannot
 be written means no cache, never an error.
@@ -28,12 +31,12 @@ be written means no cache, never an error.
 from __future__ import annotations
 
 import binascii
+import marshal
 import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .envvars import ENTRY_POINT_CACHE_ENV, env_flag
 
@@ -46,11 +49,9 @@ FORMAT = 1
 
 _DIST_SUFFIXES = (".dist-info", ".egg-info")
 _KEYED_SUFFIXES = (*_DIST_SUFFIXES, ".pth", ".egg-link")
-_DIST_FILES = ("entry_points.txt", "METADATA", "PKG-INFO")
 
 
-@dataclass(frozen=True)
-class EntryPointRecord:
+class EntryPointRecord(NamedTuple):
     """One entry point and the distribution that publishes it, as plain strings.
 
     :param name: the entry point's name (``db``).
@@ -105,7 +106,7 @@ def entry_points(groups: Sequence[str]) -> list[EntryPointRecord]:
     if not use_cache:
         return _read_metadata(groups)
     location = [sys.executable, sys.version, sys.prefix, os.getcwd(), *groups, *sys.path]
-    name = f"entry-points-{binascii.crc32(repr(location).encode()):08x}.json"
+    name = f"entry-points-{binascii.crc32(repr(location).encode()):08x}.marshal"
     path = os.path.join(cache_dir(), name)
     state, newest = _state(sys.path)
     cached = _read_cache(path, location, state)
@@ -164,53 +165,52 @@ def _state(path: Iterable[str]) -> tuple[str, int]:
         lines.append(f"{entry}\0folder")  # its own times change with any file: not keyed
         for name in children:
             child = os.path.join(folder, name)
-            described, when = _stat(child)
-            newest = max(newest, when)
+            if not (name.lower().endswith(_DIST_SUFFIXES) or name == "EGG-INFO"):
+                described, when = _stat(child)  # a .pth or .egg-link file
+                newest = max(newest, when)
+                lines.append(f" {name}\0{described}")
+                continue
+            described, when = _stat(os.path.join(child, "entry_points.txt"))
             lines.append(f" {name}\0{described}")
-            if name.lower().endswith(_DIST_SUFFIXES) or name == "EGG-INFO":
-                for file in _DIST_FILES:
-                    described, when = _stat(os.path.join(child, file))
-                    newest = max(newest, when)
-                    lines.append(f"  {file}\0{described}")
+            if described == "-":
+                continue  # no entry points (until it has an entry_points.txt: a new state)
+            newest = max(newest, when)
+            metadata = "METADATA" if name.lower().endswith(".dist-info") else "PKG-INFO"
+            described, when = _stat(os.path.join(child, metadata))
+            newest = max(newest, when)
+            lines.append(f"  {described}")
     return "\n".join(lines), newest
 
 
 def _read_cache(path: str, location: list[str], state: str) -> list[EntryPointRecord] | None:
     try:
-        with open(path, encoding="utf-8") as file:
-            text = file.read()
-    except (OSError, UnicodeDecodeError):
-        return None
-    import json
-
-    try:
-        data = json.loads(text)
+        with open(path, "rb") as file:
+            data = marshal.load(file)
         if data["format"] != FORMAT or data["location"] != location or data["state"] != state:
             return None
         return [EntryPointRecord(*row) for row in data["records"]]
-    except (ValueError, KeyError, TypeError):
-        return None  # another version's file, or a damaged one: read the metadata again
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
+        return None  # no file, another version's file, or a damaged one: read the metadata
 
 
 def _write_cache(
     path: str, location: list[str], state: str, records: list[EntryPointRecord]
 ) -> None:
-    import json
     import tempfile
 
     data = {
         "format": FORMAT,
         "location": location,
         "state": state,
-        "records": [astuple(r) for r in records],
+        "records": [tuple(r) for r in records],
     }
     try:
         folder = os.path.dirname(path)
         os.makedirs(folder, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=os.path.basename(path), suffix=".tmp", dir=folder)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as file:
-                json.dump(data, file)
+            with os.fdopen(fd, "wb") as file:
+                marshal.dump(data, file)
             os.replace(tmp, path)
         except BaseException:
             os.unlink(tmp)

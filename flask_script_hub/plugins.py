@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
@@ -72,7 +71,6 @@ def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@dataclass
 class PluginInfo:
     """What is known of one plugin, for listing and loading.
 
@@ -89,15 +87,43 @@ class PluginInfo:
     :param entry_point: the installed entry point (``None`` when registered in code).
     """
 
-    namespace: str
-    value: str
-    group: str = ENTRY_POINT_GROUP
-    status: str = AVAILABLE
-    error: str | None = None
-    traceback: str | None = None
-    entry_point: EntryPointRecord | None = field(default=None, repr=False)
-    plugin: object | None = field(default=None, repr=False)
-    command: object | None = field(default=None, repr=False)
+    # A plain class rather than a dataclass: importing dataclasses (and inspect) would cost
+    # every manage.py start-up more than the rest of plugin discovery (bench/).
+    _FIELDS = ("namespace", "value", "group", "status", "error", "traceback")
+
+    def __init__(
+        self,
+        namespace: str,
+        value: str,
+        group: str = ENTRY_POINT_GROUP,
+        status: str = AVAILABLE,
+        error: str | None = None,
+        traceback: str | None = None,
+        entry_point: EntryPointRecord | None = None,
+        plugin: object | None = None,
+        command: object | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.value = value
+        self.group = group
+        self.status = status
+        self.error = error
+        self.traceback = traceback
+        self.entry_point = entry_point
+        self.plugin = plugin
+        self.command = command
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"PluginInfo({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluginInfo):
+            return NotImplemented
+        names = (*self._FIELDS, "entry_point", "plugin", "command")
+        return all(getattr(self, n) == getattr(other, n) for n in names)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass
 
     @property
     def distribution(self) -> str | None:
