@@ -176,6 +176,8 @@ class Shell(Command):
 
         :returns: the exit status: that of the code run, 0 after an interactive session.
         """
+        if command is None and (sys.stdin is None or sys.stdin.closed):  # run with <&-
+            raise InvalidCommand("no shell: stdin is closed (give the code with -c)")
         if app is None:
             from flask import current_app
 
