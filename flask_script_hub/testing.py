@@ -14,7 +14,8 @@ A plugin is tested without installing it by registering it on the manager first:
 it (found through its entry point), :func:`write_distribution` writes a package and its real
 ``*.dist-info`` into a folder that a ``manage.py`` subprocess has on its ``PYTHONPATH``;
 :func:`remove_distribution` uninstalls it again, and :func:`build_wheel` writes the same
-distribution as a wheel for ``pip install``.
+distribution as a wheel for ``pip install``. :func:`run_in_terminal` runs a ``manage.py`` on a
+pseudo-terminal, for what only happens at a terminal (confirmations, interactive shells).
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ import hashlib
 import io
 import os
 import re
+import select
 import shutil
+import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,9 +44,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ManagerRunner",
     "Result",
+    "TerminalResult",
     "build_wheel",
     "distribution_files",
     "remove_distribution",
+    "run_in_terminal",
     "write_distribution",
 ]
 
@@ -284,3 +290,103 @@ def build_wheel(
         for rel, data in contents.items():
             archive.writestr(rel, data)
     return path
+
+
+@dataclass
+class TerminalResult:
+    """The outcome of :func:`run_in_terminal`.
+
+    :param returncode: the exit status (negative: killed by that signal, as after ``until``).
+    :param output: everything written to the terminal, stdout and stderr interleaved as a user
+        sees them, with ``"\\r\\n"`` turned into ``"\\n"``.
+    """
+
+    returncode: int
+    output: str
+
+
+def run_in_terminal(
+    args: Sequence[str],
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    answers: Sequence[tuple[str | Sequence[str], str]] = (),
+    until: str | None = None,
+    timeout: float = 60,
+    typing_delay: float = 0.0,
+    size: tuple[int, int] = (24, 100),
+) -> TerminalResult:
+    """Run a command with stdin, stdout and stderr on a new pseudo-terminal, as from a terminal.
+
+    POSIX only (:mod:`pty`). A user is played by ``answers``: for each ``(prompt, answer)`` in
+    turn, once the output written since the previous answer shows ``prompt`` (or one of several
+    prompts), ``answer`` is typed; an empty prompt types at once. A request for the cursor
+    position (``ESC [6n``, sent by prompt_toolkit's shells) is answered with the top-left corner.
+
+    :param args: the command line (``[sys.executable, "manage.py", "db", "drop"]``).
+    :param cwd: its working directory.
+    :param env: its whole environment (default: this process's).
+    :param answers: ``(prompt, answer)`` pairs; the answer is sent as it is (end it with ``"\\n"``).
+    :param until: stop once the output shows this text, after the answers, killing the command
+        (for interactive shells); without it, wait for the command to exit.
+    :param timeout: seconds before giving up (then the command is killed).
+    :param typing_delay: seconds to wait after each answer (for line editors that read ahead).
+    :param size: the terminal's ``(rows, columns)``.
+    :returns: a :class:`TerminalResult`.
+    :raises TimeoutError: when the command neither exits nor shows ``until`` in time (the message
+        holds the output so far).
+    """
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    process = subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        env=None if env is None else dict(env),
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        start_new_session=True,
+    )
+    os.close(follower)
+    output = b""
+    since = 0  # where the output after the last answer starts
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if until is not None and not pending and until.encode() in output:
+                process.kill()
+                break
+            if pending:
+                prompt, answer = pending[0]
+                prompts = [prompt] if isinstance(prompt, str) else list(prompt)
+                if any(p.encode() in output[since:] for p in prompts):
+                    os.write(leader, answer.encode())
+                    since = len(output)
+                    pending.pop(0)
+                    time.sleep(typing_delay)
+                    continue
+            if time.monotonic() > deadline:
+                process.kill()
+                raise TimeoutError(f"{args!r} still running after {timeout} s; output: {output!r}")
+            ready, _, _ = select.select([leader], [], [], 0.1)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: every process holding the terminal has exited
+                break
+            if not chunk:
+                break
+            output += chunk
+            if b"\x1b[6n" in chunk:
+                os.write(leader, b"\x1b[1;1R")
+    finally:
+        os.close(leader)
+        returncode = process.wait(timeout=30)
+    return TerminalResult(returncode, output.decode("utf-8", "replace").replace("\r\n", "\n"))
