@@ -31,6 +31,7 @@ be written means no cache, never an error.
 from __future__ import annotations
 
 import binascii
+import contextlib
 import marshal
 import os
 import sys
@@ -40,10 +41,12 @@ from typing import Any, NamedTuple
 
 from .envvars import ENTRY_POINT_CACHE_ENV, env_flag
 
-__all__ = ["RACY_SECONDS", "EntryPointRecord", "cache_dir", "entry_points"]
+__all__ = ["MAX_AGE_DAYS", "RACY_SECONDS", "EntryPointRecord", "cache_dir", "entry_points"]
 
 #: A keyed file changed less than this long ago keeps the cache from being written.
 RACY_SECONDS = 2.0
+#: Cache files not rewritten for this many days are removed when another one is written.
+MAX_AGE_DAYS = 30
 #: The version of the cache file's layout (a file of another version is ignored).
 FORMAT = 1
 
@@ -215,8 +218,20 @@ def _write_cache(
         except BaseException:
             os.unlink(tmp)
             raise
+        _prune(folder, keep=path)
     except OSError:
         pass  # a read-only home or cache folder: no cache, the run goes on
+
+
+def _prune(folder: str, keep: str) -> None:
+    """Remove the cache files not written for :data:`MAX_AGE_DAYS` (projects long gone)."""
+    oldest = time.time() - MAX_AGE_DAYS * 86400
+    with os.scandir(folder) as scan:
+        for entry in scan:
+            if entry.name.startswith("entry-points-") and entry.path != keep:
+                with contextlib.suppress(OSError):
+                    if entry.stat().st_mtime < oldest:
+                        os.unlink(entry.path)
 
 
 def _read_metadata(groups: Sequence[str]) -> list[EntryPointRecord]:

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,20 +85,6 @@ def manage(project: Path, site: Path) -> Callable[..., Run]:
         return Run(proc.returncode, proc.stdout, proc.stderr)
 
     return manage
-
-
-@pytest.fixture(autouse=True, scope="session")
-def entry_point_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The entry-point cache of every manage.py run by the tests: a folder of the test session,
-    never the user's ``~/.cache``."""
-    folder = tmp_path_factory.mktemp("xdg-cache")
-    saved = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(folder)
-    yield folder / "flask-script-hub"
-    if saved is None:
-        os.environ.pop("XDG_CACHE_HOME", None)
-    else:
-        os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture

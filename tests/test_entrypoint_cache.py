@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import clean_env
-from flask_script_hub.entrypoints import RACY_SECONDS
+from flask_script_hub.entrypoints import MAX_AGE_DAYS, RACY_SECONDS
 from flask_script_hub.testing import build_wheel, remove_distribution
 
 MANAGE = """
@@ -252,3 +252,18 @@ def test_real_pip_install_upgrade_uninstall(tmp_path, write, project):
     after = run("plugins")
     assert "pipped" not in after.stdout
     assert run("pipped", "hello").returncode == 2
+
+
+def test_cache_files_of_projects_long_gone_are_removed(make_dist, listing, entry_point_cache):
+    plugin(make_dist, "alpha")
+    settle()
+    entry_point_cache.mkdir(parents=True, exist_ok=True)
+    old = entry_point_cache / "entry-points-00000000.marshal"
+    recent = entry_point_cache / "entry-points-00000001.marshal"
+    for path in (old, recent):
+        path.write_bytes(b"")
+    days_ago = time.time() - (MAX_AGE_DAYS + 1) * 86400
+    os.utime(old, (days_ago, days_ago))
+    listing()  # a cache file written
+    assert not old.exists()
+    assert recent.exists()
