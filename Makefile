@@ -66,6 +66,7 @@ docs: install
 bench: install
 	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_plugins.py
+	$(BIN)/python bench/bench_startup_plugins.py
 	$(BIN)/python bench/bench_flask_commands.py
 
 clean:

@@ -23,16 +23,15 @@ Run: ``python bench/bench_plugins.py`` (``--counts 1 10 100 --runs 15 --import-c
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from timing import HEADER, Measure, run_all
+
+from flask_script_hub.testing import build_wheel
 
 COST = """\
 _cost_ms = {cost_ms}
@@ -101,30 +100,16 @@ if __name__ == "__main__":
 
 
 def wheel(out: Path, dist: str, module: str, source: str, group: str, entry: str) -> Path:
-    """Write a pure-Python wheel with one module and one entry point."""
-    version = "0.1.0"
-    info = f"{module}-{version}.dist-info"
-    files = {
-        f"{module}/__init__.py": b"",
-        f"{module}/plugin.py": source.encode(),
-        f"{info}/METADATA": (
-            f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\nSummary: Plugin {dist}\n"
-        ).encode(),
-        f"{info}/WHEEL": (
-            b"Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-        ),
-        f"{info}/entry_points.txt": f"[{group}]\n{entry}\n".encode(),
-    }
-    record = []
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(data)}")
-    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
-    path = out / f"{module}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
+    """Write a pure-Python wheel with one module and one entry point (``"name = value"``)."""
+    name, _, value = (part.strip() for part in entry.partition("="))
+    return build_wheel(
+        out,
+        dist,
+        "0.1.0",
+        files={f"{module}/plugin.py": source},
+        entry_points={group: {name: value}},
+        summary=f"Plugin {dist}",
+    )
 
 
 def install(kind: str, count: int, cost_ms: int, root: Path) -> Path:

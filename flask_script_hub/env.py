@@ -110,13 +110,29 @@ def _read(file: str) -> dict[str, str | None]:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+    lines: list[str] | None = None
     for record in handler.records:
         line = record.args[0] if isinstance(record.args, tuple) and record.args else None
-        if line is not None:
+        if isinstance(line, int):
+            if lines is None:
+                try:
+                    with open(file, encoding="utf-8") as text:
+                        lines = text.read().splitlines()
+                except (OSError, UnicodeDecodeError):
+                    lines = []
+            line = _text_line(lines, line)
             _warn(f"{file}, line {line}: cannot be parsed; the line was skipped")
         else:
             _warn(f"{file}: {record.getMessage()}")
     return values
+
+
+def _text_line(lines: list[str], line: int) -> int:
+    """The line of a statement's text, from the line python-dotenv reports (python-dotenv 1.x
+    reports where the blank lines before the statement start)."""
+    while line <= len(lines) and not lines[line - 1].strip():
+        line += 1
+    return line
 
 
 def _warn(message: str) -> None:

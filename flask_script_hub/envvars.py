@@ -13,6 +13,7 @@ import os
 __all__ = [
     "DISABLE_AUTOLOAD_ENV",
     "DISABLE_PLUGINS_ENV",
+    "ENTRY_POINT_CACHE_ENV",
     "TRACEBACK_ENV",
     "env_flag",
     "env_list",
@@ -25,6 +26,10 @@ TRACEBACK_ENV = "FLASK_SCRIPT_HUB_TRACEBACK"
 DISABLE_AUTOLOAD_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGIN_AUTOLOAD"
 #: Comma-separated namespaces or distribution names not to load.
 DISABLE_PLUGINS_ENV = "FLASK_SCRIPT_HUB_DISABLE_PLUGINS"
+
+#: Set to a false value (``0``, ``false``) to read entry points from the installed distributions on
+#: every run instead of the on-disk cache (:mod:`flask_script_hub.entrypoints`). On by default.
+ENTRY_POINT_CACHE_ENV = "FLASK_SCRIPT_HUB_ENTRY_POINT_CACHE"
 
 _OFF = frozenset({"0", "false", "no", "off"})
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from .entrypoints import entry_points
 from .manager import Manager
 from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE
 
@@ -56,13 +57,9 @@ class NamespaceGroup(click.Group):
     def _summary(self) -> str:
         if self.help:
             return self.help
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=ENTRY_POINT_GROUP, name=self.namespace):
-            if ep.dist is not None:
-                metadata: Any = ep.dist.metadata
-                summary = metadata.get("Summary") or ""
-                return f"{summary} ({metadata['Name']})".strip()
+        for ep in entry_points((ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP)):
+            if ep.group == ENTRY_POINT_GROUP and ep.name == self.namespace and ep.distribution:
+                return f"{ep.summary} ({ep.distribution})".strip()
         return f"The {self.namespace!r} namespace of flask-script-hub (not installed)."
 
     def get_short_help_str(self, limit: int = 45) -> str:
@@ -90,11 +87,10 @@ class NamespaceGroup(click.Group):
         command = app.cli.commands.get(name)
         if command is not None:
             return command, "the app's command (app.cli)"
-        from importlib.metadata import entry_points
-
-        for ep in entry_points(group=FLASK_COMMANDS_GROUP, name=name):
-            if ep.module != NAMESPACES_MODULE:
-                dist = ep.dist.metadata["Name"] if ep.dist is not None else ep.value
+        for ep in entry_points((ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP)):
+            rival = ep.group == FLASK_COMMANDS_GROUP and ep.module != NAMESPACES_MODULE
+            if rival and ep.name == name:
+                dist = ep.distribution or ep.value
                 return ep.load(), f"the {FLASK_COMMANDS_GROUP} entry point of {dist}"
         return None
 

@@ -28,17 +28,14 @@ import enum
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .commands import InvalidCommand, one_line
+from .entrypoints import EntryPointRecord, entry_points
 from .envvars import DISABLE_AUTOLOAD_ENV, DISABLE_PLUGINS_ENV, TRACEBACK_ENV, env_flag, env_list
 from .manager import Manager
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     from .pluginmanager import HubPluginManager
 
 __all__ = [
@@ -106,12 +103,12 @@ def _normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@dataclass
 class PluginInfo:
     """What is known of one plugin, for listing and loading.
 
-    The distribution's name, version and summary are read from its metadata on first use (one
-    parse of its ``METADATA``): finding or completing a namespace needs none of them.
+    The distribution's name, version and summary come with the entry point
+    (:class:`~flask_script_hub.entrypoints.EntryPointRecord`, from the on-disk entry-point cache
+    or the distribution's metadata): nothing is parsed when they are shown.
 
     :param namespace: the command name it mounts (the entry-point name).
     :param value: the entry point's value (``"package.module"``), or the registered object's name.
@@ -120,41 +117,67 @@ class PluginInfo:
     :param group: the entry-point group it comes from: ``flask_script_hub`` (a plugin),
         ``flask_script_hub.hooks`` (a plugin with hooks only) or ``flask.commands`` (a Flask
         extension's click command).
+    :param entry_point: the installed entry point (``None`` when registered in code).
     :param hooks_only: for a plugin registered in code: it has no command hook.
     """
 
-    namespace: str
-    value: str
-    group: str = ENTRY_POINT_GROUP
-    status: PluginStatus = AVAILABLE
-    error: str | None = None
-    traceback: str | None = None
-    exception: BaseException | None = field(default=None, repr=False)
-    hooks_only: bool = False
-    entry_point: EntryPoint | None = field(default=None, repr=False)
-    plugin: object | None = field(default=None, repr=False)
-    command: object | None = field(default=None, repr=False)
+    # A plain class rather than a dataclass: importing dataclasses (and inspect) would cost
+    # every manage.py start-up more than the rest of plugin discovery (bench/).
+    _FIELDS = ("namespace", "value", "group", "status", "error", "traceback", "hooks_only")
 
-    @cached_property
-    def _metadata(self) -> Any:
-        dist = getattr(self.entry_point, "dist", None)
-        return None if dist is None else dist.metadata
+    def __init__(
+        self,
+        namespace: str,
+        value: str,
+        group: str = ENTRY_POINT_GROUP,
+        status: PluginStatus = AVAILABLE,
+        error: str | None = None,
+        traceback: str | None = None,
+        exception: BaseException | None = None,
+        hooks_only: bool = False,
+        entry_point: EntryPointRecord | None = None,
+        plugin: object | None = None,
+        command: object | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.value = value
+        self.group = group
+        self.status = status
+        self.error = error
+        self.traceback = traceback
+        self.exception = exception
+        self.hooks_only = hooks_only
+        self.entry_point = entry_point
+        self.plugin = plugin
+        self.command = command
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
+        return f"PluginInfo({fields})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluginInfo):
+            return NotImplemented
+        names = (*self._FIELDS, "entry_point", "plugin", "command")
+        return all(getattr(self, n) == getattr(other, n) for n in names)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dataclass
 
     @property
     def distribution(self) -> str | None:
         """The distribution that publishes the plugin (``None`` when registered in code)."""
-        return None if self._metadata is None else self._metadata["Name"]
+        return None if self.entry_point is None else self.entry_point.distribution
 
     @property
     def version(self) -> str | None:
         """That distribution's version."""
-        return None if self._metadata is None else self._metadata["Version"]
+        return None if self.entry_point is None else self.entry_point.version
 
     @property
     def summary(self) -> str:
         """The distribution's one-line Summary (metadata only: the plugin is not imported)."""
-        if self._metadata is not None:
-            return self._metadata.get("Summary") or ""
+        if self.entry_point is not None:
+            return self.entry_point.summary
         doc = getattr(self.plugin, "__doc__", None) if self.plugin is not None else None
         return (doc or "").strip().partition("\n")[0]
 
@@ -258,7 +281,7 @@ class PluginRegistry:
     def _disabled_reason(self, info: PluginInfo) -> str | None:
         env = {_normalize(n) for n in env_list(DISABLE_PLUGINS_ENV)}
         if not (env or self.disabled or self.only is not None):
-            return None  # the usual case: no need to read the distribution's metadata
+            return None  # the usual case
         names = {_normalize(info.namespace)}
         if info.distribution:
             names.add(_normalize(info.distribution))
@@ -276,29 +299,23 @@ class PluginRegistry:
         Plugins with hooks only (group ``flask_script_hub.hooks``) are not namespaces: see
         :meth:`hook_plugins`.
 
+        The entry points come from :func:`flask_script_hub.entrypoints.entry_points` (the on-disk
+        cache when the installed distributions have not changed).
+
         :returns: ``{namespace: [PluginInfo, ...]}``; more than one entry is a conflict.
         """
         if self._installed is None:
             self._installed = {}
             if env_flag(DISABLE_AUTOLOAD_ENV):
                 return self._installed
-            from importlib.metadata import entry_points
-
-            installed = entry_points()  # one scan of the distributions for the groups
-            for ep in installed.select(group=ENTRY_POINT_GROUP):
-                self._add(PluginInfo(namespace=ep.name, value=ep.value, entry_point=ep))
-            for ep in installed.select(group=HOOKS_GROUP):
-                info = PluginInfo(
-                    namespace=ep.name, value=ep.value, group=HOOKS_GROUP, entry_point=ep
-                )
-                self._add(info)
-            for ep in installed.select(group=FLASK_COMMANDS_GROUP):
-                if ep.module == NAMESPACES_MODULE:
+            # one scan of the distributions (or one read of the cache) for the three groups
+            groups = (ENTRY_POINT_GROUP, HOOKS_GROUP, FLASK_COMMANDS_GROUP)
+            for ep in entry_points(groups):
+                if ep.group == FLASK_COMMANDS_GROUP and ep.module == NAMESPACES_MODULE:
                     continue  # a plugin's own namespace, made reachable under `flask`
-                info = PluginInfo(
-                    namespace=ep.name, value=ep.value, group=FLASK_COMMANDS_GROUP, entry_point=ep
+                self._add(
+                    PluginInfo(namespace=ep.name, value=ep.value, group=ep.group, entry_point=ep)
                 )
-                self._add(info)
             for infos in self._installed.values():
                 self._resolve_clash(infos)
         return self._installed

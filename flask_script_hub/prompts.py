@@ -3,7 +3,11 @@
 The four helpers of Flask-Script 2.0 (``prompt``, ``prompt_bool``, ``prompt_pass``,
 ``prompt_choices``) with the same signatures and defaults. They read ``sys.stdin`` and never hang:
 at end of input they return the default, or raise :class:`~flask_script_hub.InvalidCommand` when
-there is none, so a script run with ``< /dev/null`` fails with one clear line.
+there is none, so a script run with ``< /dev/null`` fails with one clear line. Without any stdin
+(closed with ``<&-``: Python starts with ``sys.stdin`` set to ``None``) there is no user to answer
+and no end of input to stand for one: they raise :class:`~flask_script_hub.InvalidCommand` ("stdin
+is closed"), defaults or not, so the command stops with one line and exit status 1 before doing
+anything it asked about (Flask-Script 2.0.6 failed there with ``RuntimeError: lost sys.stdin``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Sequence
 
 from .commands import InvalidCommand
 
-__all__ = ["prompt", "prompt_bool", "prompt_choices", "prompt_pass"]
+__all__ = ["prompt", "prompt_bool", "prompt_choices", "prompt_pass", "stdin_is_terminal"]
 
 YES_CHOICES = ("y", "yes", "1", "on", "true", "t")
 NO_CHOICES = ("n", "no", "0", "off", "false", "f")
@@ -36,9 +40,32 @@ def _stdin_open() -> bool:
     return stdin is not None and not getattr(stdin, "closed", False)
 
 
+def stdin_is_terminal() -> bool:
+    """Whether stdin is an open terminal, where a user can answer a confirmation.
+
+    For destructive commands, which refuse without ``--yes`` otherwise.
+
+    :returns: ``False`` when stdin is closed (``<&-``), redirected from a file or a pipe, or
+        replaced by an object without ``isatty``.
+    """
+    if not _stdin_open():
+        return False
+    isatty = getattr(sys.stdin, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (OSError, ValueError):
+        return False
+
+
+def _require_stdin(name: str) -> None:
+    """Refuse to ask ``name`` without a stdin at all (closed before start-up, ``<&-``)."""
+    if not _stdin_open():
+        raise InvalidCommand(f"cannot ask {name.strip()!r}: stdin is closed")
+
+
 def _read(text: str, *, hidden: bool = False) -> str | None:
     """Show ``text`` and read one line; ``None`` at end of input or without a stdin."""
-    if not _stdin_open():
+    if not _stdin_open():  # closed while asking: end of input
         _write(text + "\n")
         return None
     isatty = getattr(sys.stdin, "isatty", None)
@@ -81,8 +108,9 @@ def prompt(name: str, default: str | None = None) -> str:
     :param name: the prompt text.
     :param default: returned for an empty answer or at end of input.
     :returns: the answer, without its line ending.
-    :raises InvalidCommand: at end of input when there is no default.
+    :raises InvalidCommand: at end of input when there is no default; when stdin is closed.
     """
+    _require_stdin(name)
     text = name + (f" [{default}]" if default else "") + (" " if name.endswith("?") else ": ")
     return _ask(name, text, default, hidden=False)
 
@@ -96,8 +124,9 @@ def prompt_pass(name: str, default: str | None = None) -> str:
     :param name: the prompt text.
     :param default: returned for an empty answer or at end of input.
     :returns: the answer.
-    :raises InvalidCommand: at end of input when there is no default.
+    :raises InvalidCommand: at end of input when there is no default; when stdin is closed.
     """
+    _require_stdin(name)
     text = name + (" " if name.endswith("?") else ": ")
     return _ask(name, text, default, hidden=True)
 
@@ -117,7 +146,9 @@ def prompt_bool(
     :param name: the question.
     :param default: the answer for an empty line and at end of input.
     :returns: ``True`` for yes.
+    :raises InvalidCommand: when stdin is closed.
     """
+    _require_stdin(name)
     yes = tuple(c.lower() for c in (yes_choices or YES_CHOICES))
     no = tuple(c.lower() for c in (no_choices or NO_CHOICES))
     hint = f"{yes[0].upper()}/{no[0]}" if default else f"{yes[0]}/{no[0].upper()}"
@@ -150,8 +181,9 @@ def prompt_choices(
     :param default: the answer for an empty line and at end of input.
     :param no_choice: answers that mean "none of them".
     :returns: the chosen key (lower case, as the original), or ``None`` for a "no choice" answer.
-    :raises InvalidCommand: at end of input when there is no default.
+    :raises InvalidCommand: at end of input when there is no default; when stdin is closed.
     """
+    _require_stdin(name)
     keys: list[str] = []
     shown: list[str] = []
     for choice in choices:

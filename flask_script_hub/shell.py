@@ -162,6 +162,8 @@ class Shell(Command):
 
         :returns: the exit status: that of the code run, 0 after an interactive session.
         """
+        if command is None and (sys.stdin is None or sys.stdin.closed):  # run with <&-
+            raise InvalidCommand("no shell: stdin is closed (give the code with -c)")
         app = _invocation_app(app)
         import inspect
 

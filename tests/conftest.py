@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from flask_script_hub.testing import write_distribution
+
 
 @dataclass
 class Run:
@@ -91,6 +93,8 @@ def make_dist(site: Path) -> Callable[..., Path]:
 
     ``make_dist("flask-script-hub-foo", {"foo": "fsh_foo.plugin"}, {"fsh_foo/plugin.py": "..."})``;
     ``flask_commands={"hello": "ext.cli:hello"}`` adds entry points of Flask's ``flask.commands``.
+    Sources are dedented. Written by :func:`flask_script_hub.testing.write_distribution`;
+    returns the ``*.dist-info`` folder.
     """
 
     def make_dist(
@@ -101,23 +105,16 @@ def make_dist(site: Path) -> Callable[..., Path]:
         summary: str = "A test plugin",
         flask_commands: Mapping[str, str] | None = None,
     ) -> Path:
-        for rel, text in files.items():
-            path = site / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-            init = path.parent / "__init__.py"
-            if path.parent != site and not init.exists():
-                init.write_text("")
-        info = site / f"{name.replace('-', '_')}-{version}.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\nSummary: {summary}\n"
-        )
-        lines = ["[flask_script_hub]"] + [f"{k} = {v}" for k, v in entry_points.items()]
+        groups = {"flask_script_hub": dict(entry_points)}
         if flask_commands:  # Flask's own group: click commands of Flask extensions
-            lines += ["", "[flask.commands]"] + [f"{k} = {v}" for k, v in flask_commands.items()]
-        (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
-        (info / "RECORD").write_text("")
-        return info
+            groups["flask.commands"] = dict(flask_commands)
+        return write_distribution(
+            site,
+            name,
+            version,
+            files={rel: textwrap.dedent(text) for rel, text in files.items()},
+            entry_points=groups,
+            summary=summary,
+        )
 
     return make_dist

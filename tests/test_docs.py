@@ -27,9 +27,10 @@ longer matches with what it prints now (for help texts changed on purpose); revi
 
 ``pip install ./folder`` in a page installs the distribution of that folder into a private
 ``site`` folder on ``PYTHONPATH`` rather than the test environment: the shim reads the folder's
-``pyproject.toml`` and writes the package and its ``.dist-info`` (METADATA and entry_points.txt)
-as pip leaves them, so that discovery through ``importlib.metadata`` is real but nothing is
-downloaded and the shared environment is left untouched.
+``pyproject.toml`` and writes the package and its ``.dist-info`` as pip leaves them (with
+:func:`flask_script_hub.testing.write_distribution`, as every test distribution), so that
+discovery through ``importlib.metadata`` is real but nothing is downloaded and the shared
+environment is left untouched.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)(?P<info>[^\n]*)\n",
 
 PIP_SHIM = r'''#!{python}
 """pip install ./folder for the docs tests: install into $DOCS_SITE as pip would, offline."""
-import os, shutil, sys, tomllib
+import os, sys, tomllib
 from pathlib import Path
+
+from flask_script_hub.testing import remove_distribution, write_distribution
 
 args = sys.argv[1:]
 if not args or args[0] != "install":
@@ -66,22 +69,23 @@ for target in [a for a in args[1:] if not a.startswith("-")]:
     src = Path(target)
     project = tomllib.loads((src / "pyproject.toml").read_text())["project"]
     name, version = project["name"], project["version"]
+    files = {{}}
     for package in src.iterdir():
         if (package / "__init__.py").exists():
-            shutil.copytree(package, site / package.name, dirs_exist_ok=True)
-    info = site / f"{{name.replace('-', '_')}}-{{version}}.dist-info"
-    info.mkdir(exist_ok=True)
-    meta = [f"Metadata-Version: 2.1", f"Name: {{name}}", f"Version: {{version}}"]
-    if project.get("description"):
-        meta.append(f"Summary: {{project['description']}}")
-    meta += [f"Requires-Dist: {{d}}" for d in project.get("dependencies", [])]
-    (info / "METADATA").write_text("\n".join(meta) + "\n")
-    lines = []
-    for group, entries in project.get("entry-points", {{}}).items():
-        lines.append(f"[{{group}}]")
-        lines += [f"{{k}} = {{v}}" for k, v in entries.items()]
-    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
-    (info / "RECORD").write_text("")
+            for path in sorted(package.rglob("*")):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    files[path.relative_to(src).as_posix()] = path.read_text()
+    for old in site.glob(f"{{name.replace('-', '_')}}-*.dist-info"):
+        remove_distribution(old)  # a reinstall or an upgrade, as pip does
+    write_distribution(
+        site,
+        name,
+        version,
+        files=files,
+        entry_points=project.get("entry-points", {{}}),
+        summary=project.get("description"),
+        requires=project.get("dependencies", []),
+    )
     print(f"Successfully installed {{name}}-{{version}}")
 '''
 

@@ -79,6 +79,28 @@ def test_malformed_line_is_a_warning_naming_file_and_line(app_dir, manage):
     )
 
 
+@pytest.mark.parametrize("name", [".env", ".flaskenv"])
+@pytest.mark.parametrize("bad", ["B='unclosed single quote", 'B="unclosed double quote'])
+def test_unclosed_quote_is_reported_and_the_lines_after_it_load(app_dir, manage, name, bad):
+    (app_dir / name).write_text(f"A=1\n{bad}\nC=3\nexport D=4\n")
+    result = show(manage, "A", "B", "C", "D")
+    assert (result.returncode, result.stdout) == (0, "1 - 3 4\n"), result.stderr
+    assert result.stderr == (
+        f" * Warning: {app_dir / name}, line 2: cannot be parsed; the line was skipped\n"
+    )
+
+
+def test_each_malformed_line_of_each_file_is_reported(app_dir, manage):
+    (app_dir / ".flaskenv").write_text("=no name\nA=1\n")
+    (app_dir / ".env").write_text("B=2\n\nC='x\nD=4\n")
+    result = show(manage, "A", "B", "C", "D")
+    assert (result.returncode, result.stdout) == (0, "1 2 - 4\n"), result.stderr
+    assert result.stderr.splitlines() == [
+        f" * Warning: {app_dir / '.flaskenv'}, line 1: cannot be parsed; the line was skipped",
+        f" * Warning: {app_dir / '.env'}, line 3: cannot be parsed; the line was skipped",
+    ]
+
+
 def test_without_python_dotenv_a_tip_and_nothing_loaded(app_dir, manage, site):
     (site / "dotenv").mkdir()
     (site / "dotenv" / "__init__.py").write_text("raise ImportError('not installed')\n")

@@ -8,12 +8,9 @@ shell supports it (the standard shell, IPython, ptipython), in a pseudo-terminal
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ import pytest
 from flask_script_hub import Manager
 from flask_script_hub.shell import Shell
 from flask_script_hub.testing import ManagerRunner
+from flask_script_hub.testing import run_in_terminal as terminal
 
 APP = Path(__file__).parent / "apps" / "shellserver"
 NO_SHELLS = ["--no-ptipython", "--no-ptpython", "--no-bpython", "--no-ipython"]
@@ -260,53 +258,20 @@ def run_in_terminal(
     until: bytes,
 ) -> bytes:
     """Run manage.py in a pseudo-terminal, type ``lines`` once it prompts, return all output."""
-    pty = pytest.importorskip("pty")
-    import fcntl
-    import struct
-    import termios
-
+    pytest.importorskip("pty")
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
     full_env.update(env, PYTHONPATH=os.pathsep.join([str(site), str(project)]))
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-    proc = subprocess.Popen(
+    typed = [((">>>", "In ["), lines[0].decode()), *(("", line.decode()) for line in lines[1:])]
+    result = terminal(
         [sys.executable, "manage.py", *args],
         cwd=project,
         env=full_env,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        start_new_session=True,
+        answers=typed,
+        until=until.decode(),
+        timeout=35,
+        typing_delay=0.3,
     )
-    os.close(slave)
-    output = b""
-
-    def read(seconds: float, stop: Callable[[bytes], bool]) -> None:
-        nonlocal output
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not stop(output):
-            ready, _, _ = select.select([master], [], [], 0.1)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # the shell exited
-                return
-            output += data
-            if b"\x1b[6n" in data:  # prompt_toolkit asks where the cursor is: answer
-                os.write(master, b"\x1b[1;1R")
-
-    try:
-        read(20, lambda out: b">>>" in out or b"In [" in out)
-        for line in lines:
-            os.write(master, line)
-            time.sleep(0.3)
-        read(15, lambda out: until in out)
-        return output
-    finally:
-        proc.kill()
-        proc.wait(10)
-        os.close(master)
+    return result.output.encode()
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from pathlib import Path
 from old_manage_scenario import OldProject, check_old_manage_py, copy_project
 
 import flask_script_hub
+from flask_script_hub.testing import write_distribution
 
 FLASKY = Path(__file__).parent / "data" / "flasky"
 
@@ -135,10 +136,7 @@ def test_flasky_manage_py_needs_only_its_migrate_command_import_changed(tmp_path
 def test_refused_beside_a_real_flask_script(tmp_path):
     """A Flask-Script distribution installed too: importing flask_script fails, saying why."""
     site = tmp_path / "site"
-    info = site / "Flask_Script-2.0.6.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask-Script\nVersion: 2.0.6\n")
-    (info / "RECORD").write_text("flask_script/__init__.py,,\n")
+    write_distribution(site, "Flask-Script", "2.0.6")  # its metadata only
     project = tmp_path / "project"
     project.mkdir()
     (project / "manage.py").write_text(

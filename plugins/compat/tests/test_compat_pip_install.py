@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flask_script_hub.testing import write_distribution
+
 ROOT = Path(__file__).resolve().parents[3]
 COMPAT = ROOT / "plugins" / "compat"
 
@@ -121,13 +123,7 @@ def test_pip_install_compat_then_refuse_beside_flask_script(tmp_path):
     assert (Path(purelib) / "flask_script" / "py.typed").is_file()
 
     # a real Flask-Script installed beside it (its dist-info, as pip leaves it): refused
-    info = Path(purelib) / "Flask_Script-2.0.6.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: Flask-Script\nVersion: 2.0.6\n")
-    (info / "INSTALLER").write_text("pip\n")
-    (info / "RECORD").write_text(
-        "".join(f"{info.name}/{name},,\n" for name in ("METADATA", "INSTALLER", "RECORD"))
-    )
+    write_distribution(purelib, "Flask-Script", "2.0.6")
     refused = manage("hello")
     assert (refused.returncode, refused.stdout) == (1, "")
     assert refused.stderr.startswith(

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from flask_script_hub import InvalidCommand, prompt_bool
+from flask_script_hub.prompts import stdin_is_terminal
 
 from . import database
 from .database import bind_keys, bind_label, check_connection, get_db, masked_url, require_models
@@ -85,7 +86,7 @@ def _confirm(question: str, yes: bool, action: str) -> None:
     """
     if yes:
         return
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():  # closed (<&-), a file or a pipe
         raise InvalidCommand(
             f"refusing to {action} without --yes: stdin is not a terminal; nothing was changed"
         )

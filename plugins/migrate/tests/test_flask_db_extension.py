@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 
+from flask_script_hub.testing import write_distribution
+
 
 def _install_flask_db_as(site, name: str) -> None:
-    info = site / "flask_db_ext-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: flask-db-ext\nVersion: 1.0\nSummary: flask db, elsewhere\n"
+    write_distribution(
+        site,
+        "flask-db-ext",
+        "1.0",
+        entry_points={"flask.commands": {name: "flask_migrate.cli:db"}},
+        summary="flask db, elsewhere",
     )
-    (info / "entry_points.txt").write_text(f"[flask.commands]\n{name} = flask_migrate.cli:db\n")
-    (info / "RECORD").write_text("")
 
 
 def test_flask_migrate_group_from_an_entry_point(sqlite_project, tmp_path):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import subprocess
 import sys
 
 import pytest
+
+from flask_script_hub.testing import run_in_terminal
 
 
 def _one_revision(project):
@@ -58,24 +57,14 @@ def test_downgrade_refuses_without_yes_off_a_terminal(sqlite_project):
 
 
 def _run_on_terminal(project, args, answer):
-    """Run manage.py with stdin on a pseudo-terminal, typing ``answer``."""
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", *args],
-            cwd=project.path,
-            env=project.env(),
-            stdin=follower,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        os.write(leader, answer.encode())
-        out, err = process.communicate(timeout=60)
-    finally:
-        os.close(leader)
-        os.close(follower)
-    return process.returncode, out, err
+    """Run manage.py on a pseudo-terminal, typing ``answer`` at the question."""
+    result = run_in_terminal(
+        [sys.executable, "manage.py", *args],
+        cwd=project.path,
+        env=project.env(),
+        answers=[("[y/N]", answer)],
+    )
+    return result.returncode, result.output
 
 
 @pytest.mark.parametrize(("answer", "downgraded"), [("\n", False), ("n\n", False), ("y\n", True)])
@@ -83,14 +72,14 @@ def test_downgrade_asks_on_a_terminal(sqlite_project, answer, downgraded):
     project = sqlite_project
     rev = _one_revision(project)
     project.ok("migrate", "upgrade")
-    code, out, err = _run_on_terminal(project, ["migrate", "downgrade"], answer)
+    code, out = _run_on_terminal(project, ["migrate", "downgrade"], answer)
     assert f"Downgrade sqlite:///{project.path / 'app.sqlite'} to revision '-1'?" in out
     if downgraded:
-        assert code == 0, err
+        assert code == 0, out
         assert project.version() == set() and "user" not in project.tables()
     else:
         assert code == 1
-        assert "Downgrade cancelled; nothing was changed." in err
+        assert "Downgrade cancelled; nothing was changed." in out
         assert project.version() == {rev} and "user" in project.tables()
 
 

@@ -1,7 +1,7 @@
-"""Every example of the Flask-Script documentation (the seed), in Python 3, with flask_script_hub.
+"""Every example of the Flask-Script documentation, in Python 3, with flask_script_hub.
 
-Each test names the section of the seed it follows. Most run in-process with ManagerRunner;
-``test_*_manage_py`` ones run a real manage.py in a subprocess.
+Each test names the section of the Flask-Script docs it follows. Most run in-process with
+ManagerRunner; ``test_*_manage_py`` ones run a real manage.py in a subprocess.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ runner = ManagerRunner()
 
 def make_manager(**kwargs: object) -> Manager:
     kwargs.setdefault("with_default_commands", False)
-    return Manager(Flask("seedapp"), **kwargs)  # type: ignore[arg-type]
+    return Manager(Flask("docsapp"), **kwargs)  # type: ignore[arg-type]
 
 
 # -- "Creating and running commands" ---------------------------------------------------------
@@ -445,7 +445,7 @@ def test_command_runs_in_app_context():
     def name():
         print(current_app.name)
 
-    assert runner.invoke(manager, ["name"]).stdout == "seedapp\n"
+    assert runner.invoke(manager, ["name"]).stdout == "docsapp\n"
 
 
 # -- API reference: Group ------------------------------------------------------------------------
@@ -515,7 +515,7 @@ def test_run_default_command_with_arguments(project, write, manage):
 
 
 def test_first_example_manage_py(project, write, manage):
-    """The seed's opening example, with the app imported from the project."""
+    """The opening example of the Flask-Script docs, with the app imported from the project."""
     write("myapp.py", "from flask import Flask\napp = Flask(__name__)\n")
     write(
         "manage.py",

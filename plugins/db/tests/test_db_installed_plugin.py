@@ -8,8 +8,6 @@ are tested on a real pseudo-terminal.
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
 import textwrap
@@ -17,6 +15,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+
+from flask_script_hub.testing import run_in_terminal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -91,38 +91,14 @@ def in_terminal(
     site: Path, *args: str, answer: str | None = None, prompt: str = "[y/N]: "
 ) -> tuple[int, str]:
     """Run manage.py with stdin/stdout/stderr on a pseudo-terminal; type ``answer`` at the prompt."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(
+    result = run_in_terminal(
         [sys.executable, "manage.py", *args],
         cwd=site,
         env=environment(site),
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        close_fds=True,
+        answers=[] if answer is None else [(prompt, answer + "\n")],
+        timeout=120,
     )
-    os.close(slave)
-    output = b""
-    answered = answer is None
-    try:
-        while True:
-            ready, _, _ = select.select([master], [], [], 60)
-            if not ready:
-                raise AssertionError(f"no output for 60 s: {output!r}")
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            output += chunk
-            if not answered and prompt.encode() in output:
-                os.write(master, answer.encode() + b"\n")
-                answered = True
-    finally:
-        os.close(master)
-        code = proc.wait(timeout=60)
-    return code, output.decode("utf-8", "replace").replace("\r\n", "\n")
+    return result.returncode, result.output
 
 
 def test_plugin_is_installed_through_its_entry_point():
