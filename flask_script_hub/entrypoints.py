@@ -37,7 +37,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .envvars import ENTRY_POINT_CACHE_ENV, env_flag
 
@@ -54,8 +54,12 @@ _DIST_SUFFIXES = (".dist-info", ".egg-info")
 _KEYED_SUFFIXES = (*_DIST_SUFFIXES, ".pth", ".egg-link")
 
 
-class EntryPointRecord(NamedTuple):
+class EntryPointRecord:
     """One entry point and the distribution that publishes it, as plain strings.
+
+    Read from the cache, every field is known. Read from ``importlib.metadata`` for a run that
+    does not write the cache, the distribution's fields are read from its ``METADATA`` on first
+    use only: running one namespace never parses the other plugins' metadata.
 
     :param name: the entry point's name (``db``).
     :param value: its value (``flask_script_hub_db.plugin``, ``pkg.cli:group``).
@@ -64,15 +68,67 @@ class EntryPointRecord(NamedTuple):
     :param distribution: the distribution's ``Name`` (``None`` if it has no metadata).
     :param version: the distribution's ``Version``.
     :param summary: the distribution's one-line ``Summary`` (``""`` when it has none).
+    :param dist: instead of the three above, the :class:`importlib.metadata.Distribution` to
+        read them from when first asked.
     """
 
-    name: str
-    value: str
-    group: str
-    module: str
-    distribution: str | None
-    version: str | None
-    summary: str
+    __slots__ = ("_dist", "_meta", "group", "module", "name", "value")
+
+    def __init__(
+        self,
+        name: str,
+        value: str,
+        group: str,
+        module: str,
+        distribution: str | None = None,
+        version: str | None = None,
+        summary: str = "",
+        *,
+        dist: Any = None,
+    ) -> None:
+        self.name, self.value, self.group, self.module = name, value, group, module
+        self._dist = dist
+        self._meta: tuple[str | None, str | None, str] | None = (
+            None if dist is not None else (distribution, version, summary)
+        )
+
+    def _metadata(self) -> tuple[str | None, str | None, str]:
+        if self._meta is None:
+            metadata: Any = self._dist.metadata
+            if metadata is None or metadata["Name"] is None:
+                self._meta = (None, None, "")
+            else:
+                self._meta = (metadata["Name"], metadata["Version"], metadata["Summary"] or "")
+        return self._meta
+
+    @property
+    def distribution(self) -> str | None:
+        """The distribution's ``Name`` (``None`` if it has no metadata)."""
+        return self._metadata()[0]
+
+    @property
+    def version(self) -> str | None:
+        """The distribution's ``Version``."""
+        return self._metadata()[1]
+
+    @property
+    def summary(self) -> str:
+        """The distribution's one-line ``Summary`` (``""`` when it has none)."""
+        return self._metadata()[2]
+
+    def as_tuple(self) -> tuple[str | None, ...]:
+        """All seven fields, metadata read if needed (the cache file's row)."""
+        return (self.name, self.value, self.group, self.module, *self._metadata())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, EntryPointRecord):
+            return NotImplemented
+        return self.as_tuple() == other.as_tuple()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"EntryPointRecord{self.as_tuple()!r}"
 
     def load(self) -> Any:
         """Import and return the object the entry point names.
@@ -117,7 +173,7 @@ def entry_points(groups: Sequence[str]) -> list[EntryPointRecord]:
         return cached
     records = _read_metadata(groups)
     if time.time_ns() - newest > RACY_SECONDS * 1e9:
-        _write_cache(path, location, state, records)
+        _write_cache(path, location, state, records)  # reads every distribution's metadata
     return records
 
 
@@ -205,7 +261,7 @@ def _write_cache(
         "format": FORMAT,
         "location": location,
         "state": state,
-        "records": [tuple(r) for r in records],
+        "records": [r.as_tuple() for r in records],
     }
     try:
         folder = os.path.dirname(path)
@@ -242,17 +298,5 @@ def _read_metadata(groups: Sequence[str]) -> list[EntryPointRecord]:
     records: list[EntryPointRecord] = []
     for group in groups:
         for ep in installed.select(group=group):
-            dist = ep.dist
-            metadata: Any = None if dist is None else dist.metadata
-            records.append(
-                EntryPointRecord(
-                    name=ep.name,
-                    value=ep.value,
-                    group=group,
-                    module=ep.module,
-                    distribution=None if metadata is None else metadata["Name"],
-                    version=None if metadata is None else metadata["Version"],
-                    summary="" if metadata is None else (metadata.get("Summary") or ""),
-                )
-            )
+            records.append(EntryPointRecord(ep.name, ep.value, group, ep.module, dist=ep.dist))
     return records

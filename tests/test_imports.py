@@ -64,6 +64,7 @@ HEAVY = {
 MEASURED_STDLIB = {
     "code",
     "dataclasses",
+    "importlib.machinery",
     "datetime",
     "difflib",
     "getpass",
@@ -78,6 +79,7 @@ MEASURED_STDLIB = {
     "shutil",
     "socket",
     "ssl",
+    "tempfile",
     "traceback",
     "urllib.parse",
 }
@@ -94,6 +96,7 @@ LAZY_FIRST_PARTY = {
     "flask_script_hub.flask_cli",  # click commands mounted in a manager
     "flask_script_hub.completion",  # shell completion requests
     "flask_script_hub.isolation",  # around plugin code only (signal, threading)
+    "flask_script_hub.plugins",  # plugin namespaces and hooks, not a manage.py's own commands
     "flask_script_hub_rq.api",  # enqueueing, from app code
 }
 
@@ -196,9 +199,17 @@ def _heavy_at_top(name: str, seen: set[str] | None = None) -> bool:
     return False
 
 
+#: Modules of the pseudo-terminal harness (``testing.run_in_terminal``; pty, termios: POSIX only).
+TERMINAL_HARNESS = {"fcntl", "pty", "struct", "termios"}
+
+
 def _allowed_foreign(target: str) -> bool:
     root = target.split(".")[0]
-    return root in HEAVY or any(target == m or target.startswith(m + ".") for m in MEASURED_STDLIB)
+    return (
+        root in HEAVY
+        or root in TERMINAL_HARNESS
+        or any(target == m or target.startswith(m + ".") for m in MEASURED_STDLIB)
+    )
 
 
 def _where(module: Module, node: ast.AST) -> str:
