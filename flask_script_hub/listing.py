@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from .commands import Command, Option
 from .context import current_manager
 from .envvars import TRACEBACK_ENV, env_flag
-from .plugins import BROKEN, PluginStatus
 
 if TYPE_CHECKING:
     from .plugins import PluginInfo
@@ -46,6 +45,9 @@ class PluginsCommand(Command):
     )
 
     def run(self, as_json: bool = False, check: bool = False) -> int:
+        # plugin discovery is imported when the listing runs, not when manage.py registers it
+        from .plugins import BROKEN, PluginStatus
+
         manager = current_manager()
         registry = manager.plugins
         if check:
@@ -85,6 +87,8 @@ def _headers(first: str) -> list[str]:
 
 
 def _row(info: PluginInfo) -> tuple[str, ...]:
+    from .plugins import PluginStatus
+
     status = str(info.status)
     if info.error and info.status in (PluginStatus.ERROR, PluginStatus.SHADOWED):
         status = f"{status}: {info.error}"
