@@ -16,7 +16,8 @@ docstrings are rendered, this turns each role into:
 
 The ``:attr name: text`` fields of a class docstring become the docstrings of the class's
 attributes (rendered with anchors, so ``:attr:`name``` links to them); a field that names no
-attribute becomes a Markdown list item. :data:`PENDING` lists the targets known not to resolve
+attribute becomes a Markdown list item. Sphinx's ``#:`` comments above an assignment document
+the attribute, as in Sphinx's autodoc. :data:`PENDING` lists the targets known not to resolve
 yet, shown as code until their docstrings are fixed: keep it empty.
 """
 
@@ -28,6 +29,7 @@ import inspect
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import griffe
@@ -166,11 +168,41 @@ def move_attr_fields(cls: griffe.Object) -> None:
     docstring.value = EMPTY_HEADING.sub("", value.rstrip())
 
 
+def doc_comment(attr: griffe.Object) -> str | None:
+    """The text of the Sphinx ``#:`` comment lines right above the assignment of ``attr``.
+
+    As Sphinx's autodoc, ``#: text`` lines (one or more, just above the assignment, at its
+    indentation) document an attribute that has no docstring.
+    """
+    filepath = attr.filepath
+    if not isinstance(filepath, Path) or filepath not in attr.lines_collection or not attr.lineno:
+        return None
+    lines = attr.lines_collection[filepath]
+    assignment = lines[attr.lineno - 1]
+    indent = assignment[: len(assignment) - len(assignment.lstrip())]
+    comment: list[str] = []
+    for line in reversed(lines[: attr.lineno - 1]):
+        if not line.startswith(f"{indent}#:"):
+            break
+        comment.insert(0, line[len(indent) + 2 :].removeprefix(" "))
+    return "\n".join(comment) or None
+
+
 class SphinxRoles(griffe.Extension):
     """Rewrite the docstring of every object of a package once the package is loaded."""
 
-    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         objects = list(_walk(pkg))
+        for obj in objects:
+            if obj.is_attribute and obj.docstring is None and (text := doc_comment(obj)):
+                obj.docstring = griffe.Docstring(
+                    text,
+                    lineno=obj.lineno,
+                    endlineno=obj.lineno,
+                    parent=obj,
+                    parser=loader.docstring_parser,
+                    parser_options=loader.docstring_options,
+                )
         for obj in objects:
             if obj.is_class:
                 move_attr_fields(obj)

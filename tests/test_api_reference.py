@@ -227,3 +227,22 @@ def test_a_broken_reference_on_a_page_fails_the_strict_docs_build(tmp_path: Path
     assert "Could not find cross-reference target 'minipkg.Other'" in result.stdout
     result = build_mini_site(tmp_path, source, "See [the thing][minipkg.Thing].")
     assert result.returncode == 0, result.stdout
+
+
+def test_doc_comments_and_attr_fields_document_the_attributes() -> None:
+    griffe = pytest.importorskip("griffe")
+    roles = load_roles()
+    package = griffe.load(
+        "flask_script_hub",
+        search_paths=[str(ROOT)],
+        extensions=griffe.load_extensions(roles.SphinxRoles),
+    )
+    # Sphinx's "#:" comment above the assignment
+    shells = package["shell.SHELLS"].docstring
+    assert shells is not None and shells.value.startswith("The interactive shells tried")
+    # a class docstring's ":attr option_list:" field, moved to the attribute
+    command = package["commands.Command"]
+    assert ":attr option_list:" not in command.docstring.value
+    option_list = command["option_list"].docstring
+    assert option_list is not None
+    assert "[`Option`][flask_script_hub.commands.Option]" in option_list.value
