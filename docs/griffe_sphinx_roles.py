@@ -17,7 +17,8 @@ docstrings are rendered, this turns each role into:
 The ``:attr name: text`` fields of a class docstring become the docstrings of the class's
 attributes (rendered with anchors, so ``:attr:`name``` links to them); a field that names no
 attribute becomes a Markdown list item. Sphinx's ``#:`` comments above an assignment document
-the attribute, as in Sphinx's autodoc. :data:`PENDING` lists the targets known not to resolve
+the attribute, as in Sphinx's autodoc; reST literal blocks (``text::`` and an indented block)
+become fenced code blocks. :data:`PENDING` lists the targets known not to resolve
 yet, shown as code until their docstrings are fixed: keep it empty.
 """
 
@@ -114,6 +115,53 @@ def resolve(obj: griffe.Object | None, target: str) -> str:
     return f"{path}{dot}{rest}"
 
 
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def literal_blocks(text: str) -> str:
+    """reST literal blocks (a paragraph ending with ``::``, then an indented block) as fences.
+
+    As Sphinx: ``text::`` shows ``text:``, ``text ::`` and a lone ``::`` show nothing; the block
+    is highlighted as Python (as TOML when it starts with a ``[table]`` line).
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.rstrip().endswith("::") or i + 1 >= len(lines) or lines[i + 1].strip():
+            out.append(line)
+            i += 1
+            continue
+        base = _indent(line)
+        j = i + 2
+        block: list[str] = []
+        while j < len(lines) and (not lines[j].strip() or _indent(lines[j]) > base):
+            block.append(lines[j])
+            j += 1
+        while block and not block[-1].strip():
+            block.pop()
+        if not block:
+            out.append(line)
+            i += 1
+            continue
+        head = line.rstrip()[:-2]
+        if head.strip():
+            out.append(head.rstrip() if head.endswith(" ") else f"{head}:")
+            out.append("")
+        pad = " " * base
+        language = "toml" if block[0].strip().startswith("[") else "python"
+        out.append(f"{pad}```{language}")
+        cut = min(_indent(b) for b in block if b.strip())
+        out += [f"{pad}{b[cut:]}" if b.strip() else "" for b in block]
+        out.append(f"{pad}```")
+        if j < len(lines):
+            out.append("")
+        i = j
+    return "\n".join(out)
+
+
 def convert(text: str, obj: griffe.Object | None = None) -> str:
     """The docstring ``text`` of ``obj`` with roles as cross-references or code spans.
 
@@ -135,7 +183,7 @@ def convert(text: str, obj: griffe.Object | None = None) -> str:
             return f"`{title}`"
         return f"[`{title}`][{path}]"
 
-    text = ROLE.sub(role, text)
+    text = literal_blocks(ROLE.sub(role, text))
     return ATTR_FIELD.sub(lambda m: f"{m['indent']}- `{m['name']}`:", text)
 
 
