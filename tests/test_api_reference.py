@@ -250,7 +250,10 @@ def test_doc_comments_and_attr_fields_document_the_attributes() -> None:
 
 def test_rest_literal_blocks_become_fenced_code() -> None:
     roles = load_roles()
-    text = "Add them::\n\n    from x import y\n\n    m.add(y)\n\nThen.\n\n::\n\n    [project]\n    a = 1"
+    text = (
+        "Add them::\n\n    from x import y\n\n    m.add(y)\n\nThen.\n\n"
+        "::\n\n    [project]\n    a = 1"
+    )
     assert roles.literal_blocks(text) == (
         "Add them:\n\n```python\nfrom x import y\n\nm.add(y)\n```\n\nThen.\n\n"
         "```toml\n[project]\na = 1\n```"
