@@ -105,7 +105,9 @@ def tests(session: nox.Session, deps: str) -> None:
     """The test suite against the newest or the lowest supported dependencies."""
     args = install_args()
     if deps == "lowest":
-        constraints = Path(session.create_tmp()) / "lowest.txt"
+        # not session.create_tmp(): it points TMPDIR into .nox/, inside this repository, where the
+        # tests' projects would find its pyproject.toml and Flask its venv (instance paths)
+        constraints = Path(tempfile.mkdtemp(prefix="nox-lowest-")) / "lowest.txt"
         constraints.write_text("\n".join(lowest_pins(str(session.python))) + "\n")
         args += ["-c", str(constraints)]
     session.install(*args)
