@@ -11,7 +11,7 @@ DIST ?= dist
 # Written after a successful install; older than a pyproject.toml means "install again".
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test install lint docs bench dist nox clean
+.PHONY: demo test test-lowest install lint docs bench dist nox clean
 
 # The README's main job: a fresh venv with the core and both plugins installed from this
 # repository (as users install them, not editable), then the example app end to end.
@@ -48,8 +48,13 @@ dist: install
 	$(BIN)/twine check --strict $(DIST)/*
 
 # The version matrix (noxfile.py): lowest and newest supported dependencies, Python 3.11 and 3.13.
+# nox creates the sessions' venvs with uv (or virtualenv), both installed in $(VENV).
 nox: install
-	$(BIN)/nox
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nox
+
+# The lowest supported dependencies' fast tests on Python 3.11 (run by .ci/run after `make test`).
+test-lowest: install
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nox -s "tests-3.11(deps='lowest')" -- -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

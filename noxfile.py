@@ -1,9 +1,11 @@
 """The version matrix: every distribution of this repository on the oldest and newest Pythons
 supported, with the newest dependencies and with the lowest ones the pyproject files allow.
 
-``nox`` runs the four sessions; ``nox -s "tests(newest, python='3.13')"`` one of them; arguments
-after ``--`` go to pytest (``nox -s lowest -- -m "not slow"`` runs the fast tests only). The
-sessions read the ``TEST_*_URL`` variables as the test suite does (see CONTRIBUTING.md).
+``nox`` runs the four sessions (``nox -l`` lists them); ``nox -s "tests-3.13(deps='newest')"`` one
+of them; arguments after ``--`` go to pytest (``nox -s "tests-3.11(deps='lowest')" -- -m "not
+slow"`` runs the fast tests only: ``make test-lowest``, run by ``.ci/run``). The sessions read the
+``TEST_*_URL`` variables as the test suite does (see CONTRIBUTING.md), and need ``uv`` or
+``virtualenv`` (both in the dev venv: run nox as ``.venv/bin/nox``).
 
 ``lowest`` pins each of the direct dependencies listed in :data:`LOWEST_PINNED` to the lower
 bound its pyproject.toml declares (a "lowest-direct" resolution); everything else, including the
@@ -39,7 +41,7 @@ LOWEST_PINNED = [
 
 def install_args() -> list[str]:
     """Every distribution, editable, with the extras the tests need (as ``make install``)."""
-    args = ["-e", ".[test,dotenv]"]
+    args = ["-e", ".[test,dotenv,docs]"]
     for path in sorted(ROOT.glob("plugins/*/pyproject.toml")):
         declared = tomllib.loads(path.read_text())["project"].get("optional-dependencies", {})
         extras = ",".join(e for e in ("postgresql", "mysql", "test") if e in declared)
@@ -103,7 +105,9 @@ def tests(session: nox.Session, deps: str) -> None:
     """The test suite against the newest or the lowest supported dependencies."""
     args = install_args()
     if deps == "lowest":
-        constraints = Path(session.create_tmp()) / "lowest.txt"
+        # not session.create_tmp(): it points TMPDIR into .nox/, inside this repository, where the
+        # tests' projects would find its pyproject.toml and Flask its venv (instance paths)
+        constraints = Path(tempfile.mkdtemp(prefix="nox-lowest-")) / "lowest.txt"
         constraints.write_text("\n".join(lowest_pins(str(session.python))) + "\n")
         args += ["-c", str(constraints)]
     session.install(*args)

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 PROJECT_NAME = "flask_script_hub"
 
+#: Marks a hook specification of flask-script-hub (pluggy's ``HookspecMarker``).
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+#: Marks a plugin's hook implementation: ``@hookimpl def namespace_command(name): ...``
+#: (pluggy's ``HookimplMarker``).
 hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 

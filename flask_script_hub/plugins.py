@@ -50,6 +50,7 @@ __all__ = [
     "PluginStatus",
 ]
 
+#: The entry-point group of plugins: each entry point's name is the namespace it mounts.
 ENTRY_POINT_GROUP = "flask_script_hub"
 #: The entry-point group of plugins with hooks only (no namespace): the name is the plugin's name.
 HOOKS_GROUP = "flask_script_hub.hooks"

@@ -452,19 +452,6 @@ def test_every_hook_is_documented_with_its_signature() -> None:
                 )
 
 
-def test_sphinx_roles_become_code_on_the_api_page() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("roles", DOCS / "griffe_sphinx_roles.py")
-    assert spec is not None and spec.loader is not None
-    roles = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(roles)
-    text = "Uses :class:`~flask_script_hub.Manager` and :meth:`.Command.run`.\n:attr needs_app: x"
-    assert roles.convert(text) == "Uses `Manager` and `Command.run`.\n- `needs_app`: x"
-    config = (ROOT / "mkdocs.yml").read_text()
-    assert "docs/griffe_sphinx_roles.py:SphinxRoles" in config
-
-
 def test_no_internal_words_in_user_facing_text() -> None:
     """Pages, READMEs, the example, the core's and the plugins' docstrings and messages name
     "Flask-Script 2.0.6" or "the Flask-Script docs", never the project's internal word for them."""

@@ -3,7 +3,7 @@
 Registered by the entry point ``db = "flask_script_hub_db.plugin"`` (group ``flask_script_hub``),
 or in code with ``manager.register_plugin(flask_script_hub_db.plugin, name="db")``. This module is
 imported when ``manage.py db ...`` runs and must stay cheap: Flask-SQLAlchemy and SQLAlchemy are
-imported by :mod:`flask_script_hub_db.operations` inside each command.
+imported by ``flask_script_hub_db.operations`` inside each command.
 
 The commands make real the database sub-manager sketched in Flask-Script 2.0's "Note to extension
 developers" (``drop``, ``create``, ``recreate``, ``populate``).

@@ -29,6 +29,8 @@ __all__ = ["MigrateCommand", "make_group", "make_manager"]
 if TYPE_CHECKING:
     from .commands import MigrateGroup
 
+    #: Flask-Migrate 2's ``MigrateCommand`` for old manage.py files (``manager.add_command("db",
+    #: MigrateCommand)``): the click group of :func:`make_group`; ``db downgrade`` does not ask.
     MigrateCommand: MigrateGroup
 
 
