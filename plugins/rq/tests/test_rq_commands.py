@@ -42,10 +42,12 @@ def test_info_lists_a_running_worker(app) -> None:
     worker = app.start("rq", "worker", "--name", f"w-{app.queue}", app.queue)
 
     def listed():
+        # rq registers a worker's birth before its first state: until then RQ reports "?"
         report = json.loads(app.run("rq", "info", "--json", app.queue).stdout)
-        return [w for w in report["workers"] if w["name"] == f"w-{app.queue}"]
+        workers = [w for w in report["workers"] if w["name"] == f"w-{app.queue}"]
+        return workers if workers and workers[0]["state"] != "?" else []
 
-    (entry,) = app.wait_until(listed, what="the worker to register")
+    (entry,) = app.wait_until(listed, what="the worker to register and report its state")
     assert entry["queues"] == [app.queue]
     assert entry["state"] in ("idle", "started")
     worker.terminate()
