@@ -65,7 +65,7 @@ def test_every_flask_db_command_and_option_in_the_help(sqlite_project):
                 assert param.make_metavar(click.Context(command)) in helped, (name, param.name)
         for option in OURS.get(name, []):
             assert option in helped, (name, option)
-    for param in db.params:  # the group's own options (-d, -x; none in Flask-Migrate 4.0.0)
+    for param in db.params:  # the group's own options (-d, -x)
         for option in param.opts:
             assert option in listing, option
 
@@ -202,17 +202,6 @@ def test_branches_and_merge(sqlite_project):
     assert project.version() == {"m3"}
 
 
-def _has(command: str, option: str | None = None) -> bool:
-    """Whether the installed Flask-Migrate's `flask db` has this command (and option)."""
-    from flask_migrate.cli import db
-
-    found = db.commands.get(command)
-    if found is None or option is None:
-        return found is not None
-    return any(option in param.opts for param in found.params)
-
-
-@pytest.mark.skipif(not _has("stamp", "--purge"), reason="Flask-Migrate 4.0.0 has no stamp --purge")
 def test_stamp(sqlite_project):
     project = sqlite_project
     project.ok("migrate", "init")
@@ -247,7 +236,6 @@ def test_edit_opens_the_revision_in_the_editor(sqlite_project):
     assert path.read_text().endswith("# edited\n# edited\n")
 
 
-@pytest.mark.skipif(not _has("check"), reason="Flask-Migrate 4.0.0 has no `flask db check`")
 def test_check(sqlite_project):
     project = sqlite_project
     project.ok("migrate", "init")
@@ -281,10 +269,6 @@ def test_revision_without_changes_writes_nothing(sqlite_project):
     assert len(project.revisions()) == 1
 
 
-@pytest.mark.skipif(
-    not __import__("flask_migrate.cli").cli.db.params,
-    reason="this Flask-Migrate's `flask db` group takes no options (added after 4.0.0)",
-)
 def test_options_before_the_command_as_flask_db(sqlite_project):
     # flask db -d DIR -x ARG upgrade: the group's options apply to the command
     project = sqlite_project
