@@ -12,7 +12,10 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
+
+from argparse_layout import metavar_once
 
 DATA = Path(__file__).parent / "data" / "old-manage"
 
@@ -70,7 +73,7 @@ class OldProject:
         return proc.stdout
 
     def users(self) -> list[str]:
-        with sqlite3.connect(self.path / "instance" / "app.sqlite") as conn:
+        with closing(sqlite3.connect(self.path / "instance" / "app.sqlite")) as conn:
             return [name for (name,) in conn.execute("SELECT name FROM users ORDER BY id")]
 
 
@@ -156,4 +159,4 @@ def check_old_manage_py(project: OldProject) -> None:
     assert project.ok("initdb") == "initdb drop=True\n"
     code = "from flask import url_for; print(User.query.count(), url_for('user', user_id=2))"
     assert project.ok("shell", "-c", code) == "0 /users/2\n"
-    assert "-p PORT, --port PORT" in project.ok("runserver", "-?")
+    assert "-p, --port PORT" in metavar_once(project.ok("runserver", "-?"))

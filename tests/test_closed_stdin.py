@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ def closed(app_project: Path):
 
 
 def tables(project: Path) -> set[str]:
-    with sqlite3.connect(project / "app.sqlite") as conn:
+    with closing(sqlite3.connect(project / "app.sqlite")) as conn:
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     return {name for (name,) in rows}
 
@@ -181,9 +182,9 @@ def test_migrate_downgrade_refuses_and_destroys_nothing(closed, app_project):
         assert run.returncode == 0, (step, run.stderr)
     before = tables(app_project)
     assert "user" in before and "alembic_version" in before
-    with sqlite3.connect(app_project / "app.sqlite") as conn:
+    with closing(sqlite3.connect(app_project / "app.sqlite")) as conn:
         (revision,) = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     assert_one_line_error(closed("migrate", "downgrade"), "--yes")
     assert tables(app_project) == before
-    with sqlite3.connect(app_project / "app.sqlite") as conn:
+    with closing(sqlite3.connect(app_project / "app.sqlite")) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (revision,)

@@ -13,6 +13,7 @@ import textwrap
 
 import pytest
 import test_server
+from argparse_layout import metavar_once
 
 # the runserver harness of test_server.py, as fixtures of this module too
 app_dir = test_server.app_dir
@@ -78,7 +79,7 @@ def test_help_without_argparse_formatter_internals(reshaped, manage):
     )
     run = manage("--help", env=NO_PLUGINS)
     assert run.returncode == 0, run.stderr
-    assert "-c CONFIG, --config CONFIG" in run.stdout
+    assert "-c, --config CONFIG" in metavar_once(run.stdout)
     assert "commands:" in run.stdout and "hello" in run.stdout and "Say hello" in run.stdout
     assert _warned(run.stderr, "help formatting")
     usage = manage("hello", "--nope", env=NO_PLUGINS)

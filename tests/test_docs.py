@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from argparse_layout import neutral_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -178,49 +179,21 @@ def _squeeze(line: str) -> str:
     return re.sub(r"(?<=\S) {2,}(?=\S)", " ", line)
 
 
-# Python 3.13's argparse shows an option's metavar once ("-c, --count COUNT"), 3.11's after each
-# of its strings ("-c COUNT, --count COUNT"); the help column then starts on the same line or on
-# the next one, and wraps elsewhere.
-_REPEATED_METAVAR = re.compile(r"(?<!\S)(-{1,2}[\w-]+) (\S+)((?:, -{1,2}[\w-]+ \2)+)(?=\s|$)")
-_CONTINUATION = re.compile(r"^ {6,}\S")
-
-
-def _argparse_neutral(lines: list[str]) -> list[str]:
-    """Help texts in one layout whichever Python's argparse printed them.
-
-    A line indented by six spaces or more continues the line above it (a wrapped help text or
-    usage line) and is joined to it; a repeated metavar is shown once, as Python 3.13 does.
-    """
-    joined: list[str] = []
-    for line in lines:
-        if _CONTINUATION.match(line) and joined and joined[-1].strip() not in ("", "..."):
-            joined[-1] = joined[-1].rstrip() + " " + line.strip()
-        else:
-            joined.append(line)
-    return [_REPEATED_METAVAR.sub(_metavar_once, line) for line in joined]
-
-
-def _metavar_once(match: re.Match[str]) -> str:
-    """``-c COUNT, --count COUNT`` as ``-c, --count COUNT`` (in any order of the strings)."""
-    first, metavar, others = match.groups()
-    return first + others.replace(" " + metavar, "") + " " + metavar
-
-
 def output_matches(expected: list[str], actual: str) -> bool:
     """Whether ``actual`` is what the page shows, ``...`` standing for anything.
 
-    Both are compared in argparse's layout-neutral form (:func:`_argparse_neutral`), so that a
-    page's help texts pass on every supported Python.
+    Both are compared in argparse's layout-neutral form (:func:`argparse_layout.neutral_lines`), so
+    that a page's help texts pass on every supported Python.
     """
     parts = []
-    for line in _argparse_neutral(expected):
+    for line in neutral_lines(expected):
         if line.strip() == "...":
             parts.append(r"(?:[^\n]*\n)*?")
         else:
             pieces = [re.escape(p) for p in _squeeze(line.rstrip()).split("...")]
             parts.append(r"[^\n]*?".join(pieces) + r"\n")
     pattern = "".join(parts)
-    lines = _argparse_neutral(actual.rstrip("\n").split("\n"))
+    lines = neutral_lines(actual.rstrip("\n").split("\n"))
     text = "\n".join(_squeeze(line.rstrip()) for line in lines) + "\n"
     if not actual.strip():
         text = ""

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def _ok(run: Run) -> Run:
 
 
 def _rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+    with closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as connection:
         return connection.execute(sql).fetchall()
 
 

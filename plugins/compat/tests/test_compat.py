@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 from pathlib import Path
 
 from old_manage_scenario import OldProject, check_old_manage_py, copy_project
@@ -111,7 +112,7 @@ def test_flasky_manage_py_needs_only_its_migrate_command_import_changed(tmp_path
     ok(project, "db", "migrate", "-m", "initial")
     ok(project, "deploy")
     database = project / "data-dev.sqlite"
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         assert conn.execute("SELECT count(*) FROM roles").fetchone() == (3,)
     assert ok(project, "adduser", "ada") == "http://localhost/user/ada\n"
     shell = ok(project, "shell", "-c", "print(User.query.first().role.name)")
@@ -119,7 +120,7 @@ def test_flasky_manage_py_needs_only_its_migrate_command_import_changed(tmp_path
 
     down = run(project, "db", "downgrade")  # stdin is not a terminal, as in a deploy script
     assert down.returncode == 0, down.stderr
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
     assert "users" not in tables
     ok(project, "deploy")  # the day after
@@ -129,7 +130,7 @@ def test_flasky_manage_py_needs_only_its_migrate_command_import_changed(tmp_path
     assert tests.returncode == 0, tests.stderr
     assert "test_app_is_testing" in tests.stderr and "OK" in tests.stderr
     ok(project, "recreate_db")
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 
@@ -209,16 +210,16 @@ def test_flask_base_manage_py_needs_only_its_migrate_command_import_changed(tmp_
     assert ok(project, "setup_dev") == ""  # idempotent
     ok(project, "add_fake_data", "-n", "5")
     database = project / "data-dev.sqlite"
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (6,)
     ok(project, "recreate_db")
     ok(project, "setup_dev")
     ok(project, "add_fake_data", "--number-users=2")
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (3,)
     bad = run(project, "add_fake_data", "-n", "many")
     assert bad.returncode == 2 and "argument -n/--number-users: invalid int value" in bad.stderr
-    with sqlite3.connect(database) as conn:
+    with closing(sqlite3.connect(database)) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (3,)
     code = "print(User.query.filter_by(email='fake0@example.com').first().role.name)"
     assert ok(project, "shell", "-c", code) == "User\n"
