@@ -118,3 +118,24 @@ def make_dist(site: Path) -> Callable[..., Path]:
         )
 
     return make_dist
+
+
+@pytest.fixture
+def greet_and_boom(make_dist: Callable[..., Path]) -> None:
+    """Two installed plugins: ``greet`` (flask-script-hub-greet 1.0, works) and ``boom``
+    (flask-script-hub-boom 2.1, fails on import); sources in ``plugin_sources.py``."""
+    from plugin_sources import BOOM, GREET
+
+    make_dist(
+        "flask-script-hub-greet",
+        {"greet": "fsh_greet.plugin"},
+        {"fsh_greet/plugin.py": GREET},
+        summary="Greets people",
+    )
+    make_dist(
+        "flask-script-hub-boom",
+        {"boom": "fsh_boom.plugin"},
+        {"fsh_boom/plugin.py": BOOM},
+        version="2.1",
+        summary="Explodes on import",
+    )

@@ -379,21 +379,7 @@ METADATA_SPY = textwrap.dedent(
 
 
 @pytest.fixture
-def two_plugins(make_dist, write):
-    from plugin_sources import BOOM, GREET
-
-    make_dist(
-        "flask-script-hub-greet",
-        {"greet": "fsh_greet.plugin"},
-        {"fsh_greet/plugin.py": GREET},
-        summary="Greets people",
-    )
-    make_dist(
-        "flask-script-hub-boom",
-        {"boom": "fsh_boom.plugin"},
-        {"fsh_boom/plugin.py": BOOM},
-        summary="Explodes on import",
-    )
+def two_plugins(greet_and_boom, write):
     write("myapp.py", "from flask import Flask\ndef create_app():\n    return Flask('myapp')\n")
     write("manage.py", METADATA_SPY)
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 from flask import Flask
-from plugin_sources import BOOM, GREET
+from plugin_sources import GREET
 
 from flask_script_hub import Manager, hookimpl
 from flask_script_hub.testing import ManagerRunner
@@ -35,20 +35,7 @@ if __name__ == "__main__":
 
 
 @pytest.fixture
-def plugins(make_dist, write):
-    make_dist(
-        "flask-script-hub-greet",
-        {"greet": "fsh_greet.plugin"},
-        {"fsh_greet/plugin.py": GREET},
-        summary="Greets people",
-    )
-    make_dist(
-        "flask-script-hub-boom",
-        {"boom": "fsh_boom.plugin"},
-        {"fsh_boom/plugin.py": BOOM},
-        version="2.1",
-        summary="Explodes on import",
-    )
+def plugins(greet_and_boom, write):
     write("manage.py", MANAGE.format(extra="", body=""))
 
 
