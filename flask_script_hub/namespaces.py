@@ -21,7 +21,7 @@ import click
 
 from .entrypoints import entry_points
 from .manager import Manager
-from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE
+from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE, PluginError
 
 __all__ = ["NamespaceGroup"]
 
@@ -117,11 +117,16 @@ class NamespaceGroup(click.Group):
         ctx.exit(manager.handle(prog, [self.namespace, *ctx.args], app=app))
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        """The namespace's command names (imports the plugin; for click's completion)."""
+        """The namespace's command names (imports the plugin; for click's completion).
+
+        A plugin that fails, conflicts or is disabled offers no names: completion stays quiet
+        (its failure, ``BaseException`` included, is contained as a :class:`PluginError`, which
+        ``flask <namespace> ...`` then reports).
+        """
         manager = Manager(with_default_commands=False, plugins=[self.namespace])
         try:
             command = manager.plugins.get_command(self.namespace)
-        except Exception:
+        except PluginError:
             return []
         names = getattr(command, "command_names", None)
         return list(names()) if callable(names) else []

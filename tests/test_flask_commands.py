@@ -317,6 +317,26 @@ def test_namespace_runs_under_flask(greet_plugin, project, site, manage):
     assert len(listing) == 1
 
 
+def test_flask_completion_inside_a_namespace(greet_plugin, project, site, make_dist):
+    def complete(*words: str) -> Run:
+        env = {"_FLASK_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(["flask", *words]),
+               "COMP_CWORD": str(len(words))}  # fmt: skip
+        return flask_run(project, site, env=env)
+
+    run = complete("greet", "")
+    assert (run.returncode, run.stderr) == (0, "")
+    assert "plain,hello" in run.stdout.splitlines()
+    # a plugin that fails on import, even with SystemExit, offers nothing and stays quiet
+    make_dist(
+        "flask-script-hub-quits",
+        {"quits": "fsh_quits.plugin"},
+        {"fsh_quits/plugin.py": "raise SystemExit('quits was imported')\n"},
+        flask_commands={"quits": "flask_script_hub.namespaces:quits"},
+    )
+    run = complete("quits", "")
+    assert (run.returncode, run.stdout.split(), run.stderr) == (0, [], "")
+
+
 def test_flask_command_of_the_app_wins_over_a_namespace(greet_plugin, project, site, write):
     write(
         "manage.py",
