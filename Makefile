@@ -52,9 +52,10 @@ dist: install
 nox: install
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nox
 
-# The lowest supported dependencies' fast tests on Python 3.11 (run by .ci/run after `make test`).
+# The lowest supported dependencies' fast tests on Python 3.11, and the documentation site built
+# with the lowest supported documentation tools (run by .ci/run after `make test`).
 test-lowest: install
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nox -s "tests-3.11(deps='lowest')" -- -m "not slow"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/nox -s "tests-3.11(deps='lowest')" "docs(deps='lowest')" -- -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -37,6 +37,8 @@ LOWEST_PINNED = [
     "pluggy",
     "argcomplete",
 ]
+#: the documentation tools whose lowest supported version is tested (the ``docs`` extra)
+DOCS_PINNED = ["mkdocs-material", "mkdocstrings-python", "griffe"]
 
 
 def install_args() -> list[str]:
@@ -69,10 +71,11 @@ def _find_pyenv_interpreters() -> None:
 _find_pyenv_interpreters()
 
 
-def lowest_pins(python: str) -> list[str]:
-    """``name==floor`` for each of :data:`LOWEST_PINNED`, from the pyproject files' ``>=`` bounds.
+def lowest_pins(python: str, names: list[str] = LOWEST_PINNED) -> list[str]:
+    """``name==floor`` for each of ``names``, from the pyproject files' ``>=`` bounds.
 
     :param python: the session's Python version (``"3.13"``), for environment markers.
+    :param names: normalized distribution names (:data:`LOWEST_PINNED` or :data:`DOCS_PINNED`).
     :returns: pip constraint lines; the highest floor wins when two distributions declare one.
     """
     from packaging.version import Version
@@ -86,7 +89,7 @@ def lowest_pins(python: str) -> list[str]:
         for line in requirements:
             req = Requirement(line)
             name = req.name.lower().replace("_", "-")
-            if name not in LOWEST_PINNED:
+            if name not in names:
                 continue
             if req.marker and not req.marker.evaluate({"python_version": python, "extra": ""}):
                 continue
@@ -94,9 +97,29 @@ def lowest_pins(python: str) -> list[str]:
                 if spec.operator == ">=":
                     floor = Version(spec.version)
                     floors[name] = max(floors.get(name, floor), floor)
-    missing = set(LOWEST_PINNED) - set(floors)
+    missing = set(names) - set(floors)
     assert not missing, f"no lower bound declared for {sorted(missing)}"
-    return [f"{name}=={floors[name]}" for name in LOWEST_PINNED]
+    return [f"{name}=={floors[name]}" for name in names]
+
+
+def constraints_file(pins: list[str]) -> str:
+    """A pip constraints file holding ``pins``, outside the repository.
+
+    Not ``session.create_tmp()``: it points TMPDIR into ``.nox/``, inside this repository, where
+    the tests' projects would find its pyproject.toml and Flask its venv (instance paths).
+    """
+    path = Path(tempfile.mkdtemp(prefix="nox-lowest-")) / "lowest.txt"
+    path.write_text("\n".join(pins) + "\n")
+    return str(path)
+
+
+def show_versions(names: list[str]) -> str:
+    """Python code that prints the session's Python version and the version of each of ``names``
+    (so that a session's log says what it tested)."""
+    return (
+        "import importlib.metadata as m, sys\n"
+        f"print('Python', sys.version.split()[0], *(f'{{n}}=={{m.version(n)}}' for n in {names!r}))"
+    )
 
 
 @nox.session(python=PYTHONS)
@@ -105,17 +128,22 @@ def tests(session: nox.Session, deps: str) -> None:
     """The test suite against the newest or the lowest supported dependencies."""
     args = install_args()
     if deps == "lowest":
-        # not session.create_tmp(): it points TMPDIR into .nox/, inside this repository, where the
-        # tests' projects would find its pyproject.toml and Flask its venv (instance paths)
-        constraints = Path(tempfile.mkdtemp(prefix="nox-lowest-")) / "lowest.txt"
-        constraints.write_text("\n".join(lowest_pins(str(session.python))) + "\n")
-        args += ["-c", str(constraints)]
+        args += ["-c", constraints_file(lowest_pins(str(session.python)))]
     session.install(*args)
-    session.run("python", "-c", SHOW_VERSIONS)
+    session.run("python", "-c", show_versions(LOWEST_PINNED))
     session.run("python", "-m", "pytest", "-p", "no:cacheprovider", *session.posargs)
 
 
-SHOW_VERSIONS = f"""
-import importlib.metadata as m, sys
-print("Python", sys.version.split()[0], *(f"{{n}}=={{m.version(n)}}" for n in {LOWEST_PINNED!r}))
-"""
+@nox.session(python=PYTHONS[0])
+@nox.parametrize("deps", ["newest", "lowest"])
+def docs(session: nox.Session, deps: str) -> None:
+    """The documentation site (``mkdocs build --strict``) with the newest or the lowest supported
+    documentation tools: the API pages' griffe extension (``docs/griffe_sphinx_roles.py``)
+    against each end of the ``docs`` extra."""
+    args = ["-e", ".[docs]"]
+    if deps == "lowest":
+        args += ["-c", constraints_file(lowest_pins(str(session.python), DOCS_PINNED))]
+    session.install(*args)
+    session.run("python", "-c", show_versions(DOCS_PINNED))
+    site = tempfile.mkdtemp(prefix="nox-site-")
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site)
