@@ -195,7 +195,7 @@ def test_damaged_cache_file_is_read_again(make_dist, listing, entry_point_cache,
 def test_real_pip_install_upgrade_uninstall(tmp_path, write, project):
     """pip itself installs, upgrades and uninstalls a plugin in a venv between runs."""
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=False)
+    venv.create(env_dir, with_pip=True)  # its own pip: a uv-made test venv (nox) has none
     python = env_dir / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
@@ -222,7 +222,7 @@ def test_real_pip_install_upgrade_uninstall(tmp_path, write, project):
 
     def pip(*args: str) -> None:
         subprocess.run(
-            [sys.executable, "-m", "pip", "--python", str(python), "-q", *args],
+            [python, "-m", "pip", "-q", *args],
             check=True,
             env=clean_env({"PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}),
         )
