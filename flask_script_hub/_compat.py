@@ -55,15 +55,16 @@ class CompatWarning(RuntimeWarning):
     fallback is used instead."""
 
 
-def _fallback(what: str, target: str, consequence: str) -> None:
-    """Warn once per process that ``what`` differs from ``target`` and say what is lost."""
+def _fallback(what: str, target: str, consequence: str, stacklevel: int = 3) -> None:
+    """Warn once per process that ``what`` differs from ``target`` and say what is lost (the
+    warning points at the caller of the guarded function: ``stacklevel`` counts from here)."""
     if what in _warned:
         return
     _warned.add(what)
     warnings.warn(
         f"flask-script-hub: {what} is not as in {target}; {consequence}",
         CompatWarning,
-        stacklevel=3,
+        stacklevel=stacklevel,
     )
 
 
@@ -73,15 +74,13 @@ def parser_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
     Fallback: ``[]``, so no manager option is reported as given on the command line.
     """
-    actions = getattr(parser, "_actions", None)
-    if not isinstance(actions, list):
-        _fallback(
-            "argparse.ArgumentParser._actions",
-            ARGPARSE_TARGET,
-            "options given to a manager whose app cannot take them are not reported",
-        )
-        return []
-    return list(actions)
+    actions = _parser_attribute(
+        parser,
+        "_actions",
+        list,
+        "options given to a manager whose app cannot take them are not reported",
+    )
+    return [] if actions is None else list(actions)
 
 
 def parser_option_strings(parser: argparse.ArgumentParser) -> set[str]:
@@ -90,15 +89,24 @@ def parser_option_strings(parser: argparse.ArgumentParser) -> set[str]:
     Fallback: an empty set, so usage errors lose the "manager options go before the command"
     hint.
     """
-    strings = getattr(parser, "_option_string_actions", None)
-    if not isinstance(strings, dict):
-        _fallback(
-            "argparse.ArgumentParser._option_string_actions",
-            ARGPARSE_TARGET,
-            "usage errors do not say which manager an option belongs to",
-        )
-        return set()
-    return set(strings)
+    strings = _parser_attribute(
+        parser,
+        "_option_string_actions",
+        dict,
+        "usage errors do not say which manager an option belongs to",
+    )
+    return set() if strings is None else set(strings)
+
+
+def _parser_attribute(
+    parser: argparse.ArgumentParser, name: str, kind: type, consequence: str
+) -> Any:
+    """``parser.<name>`` if it is a ``kind``, else ``None`` (warning once: ``consequence``)."""
+    value = getattr(parser, name, None)
+    if isinstance(value, kind):
+        return value
+    _fallback(f"argparse.ArgumentParser.{name}", ARGPARSE_TARGET, consequence, stacklevel=4)
+    return None
 
 
 def _formatter_parts(parser: argparse.ArgumentParser) -> tuple[Any, list[Any], list[Any]] | None:
