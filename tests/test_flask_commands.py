@@ -81,6 +81,7 @@ MANAGE = """
 GREET_PLUGIN = """
     import pathlib
     from typing import Literal
+    import click
     from flask import current_app
     from flask_script_hub import Manager, hookimpl
 
@@ -99,6 +100,13 @@ GREET_PLUGIN = """
     @sub.option("who", choices=["ann", "bob"])
     def wave(who, style):
         \"\"\"Wave at someone.\"\"\"
+
+    @click.command()
+    @click.option("--times", type=click.Choice(["1", "2"]))
+    def shout(times):
+        \"\"\"Shout, a click command mounted in the namespace.\"\"\"
+
+    sub.add_command("shout", shout)
 
     farewell = Manager(help="Farewells.")
     sub.add_command("farewell", farewell)
@@ -384,7 +392,12 @@ def test_flask_completion_offers_a_namespace_commands_options(greet_plugin, proj
 
 
 def test_flask_completion_walks_nested_sub_managers(greet_plugin, project, site):
-    assert offered(flask_complete(project, site, "greet", "")) == ["farewell", "hello", "wave"]
+    assert offered(flask_complete(project, site, "greet", "")) == [
+        "farewell",
+        "hello",
+        "shout",
+        "wave",
+    ]
     assert offered(flask_complete(project, site, "greet", "f")) == ["farewell"]
     assert offered(flask_complete(project, site, "greet", "farewell", "")) == ["bye"]
     assert offered(flask_complete(project, site, "greet", "--lang", "fr", "farewell", "")) == [
@@ -412,6 +425,9 @@ def test_flask_completion_offers_choices_of_options_and_positionals(greet_plugin
     # typing.Literal choices of a nested command's option
     words = ("greet", "farewell", "bye", "--when", "")
     assert offered(flask_complete(project, site, *words)) == ["later", "now"]
+    # a click command mounted in the namespace completes as click does, with manage.py's help
+    assert offered(flask_complete(project, site, "greet", "shout", "--")) == ["--help", "--times"]
+    assert offered(flask_complete(project, site, "greet", "shout", "--times", "")) == ["1", "2"]
     # a value without choices: file names, as argcomplete's default completer gives them
     assert flask_complete(project, site, "greet", "hello", "--name", "") == ["file,"]
     # completing imported the plugin, never created the app
