@@ -15,13 +15,17 @@ did) and the core's light modules, never a plugin, Flask-SQLAlchemy or the app.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .entrypoints import entry_points
 from .manager import Manager
 from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE, PluginError
+from .standins import ManagerStandIn
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 __all__ = ["NamespaceGroup"]
 
@@ -116,24 +120,83 @@ class NamespaceGroup(click.Group):
         prog = ctx.parent.command_path if ctx.parent is not None else "flask"
         ctx.exit(manager.handle(prog, [self.namespace, *ctx.args], app=app))
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        """The namespace's command names (imports the plugin; for click's completion).
+    def completion_command(self) -> ManagerStandIn | None:
+        """The click stand-in of what :meth:`invoke` runs, for click's shell completion.
 
-        A plugin that fails, conflicts or is disabled offers no names: completion stays quiet
-        (its failure, ``BaseException`` included, is contained as a :class:`PluginError`, which
-        ``flask <namespace> ...`` then reports).
+        :meth:`invoke` hands ``[namespace, *args]`` to a root :class:`~flask_script_hub.Manager`
+        that loads this namespace's plugin alone; this is that root manager as a
+        :class:`~flask_script_hub.standins.ManagerStandIn`, with the plugin imported. Below it,
+        the namespace is a stand-in too (:func:`~flask_script_hub.standins.stand_in`): a
+        sub-manager with its options, commands and nested sub-managers, a command with its
+        options and positionals, or a mounted click command itself.
+
+        :returns: the stand-in, or ``None`` when the namespace has no plugin, or its plugin
+            fails, conflicts or is disabled (its failure, ``BaseException`` included, is
+            contained as a :class:`PluginError`, which ``flask <namespace> ...`` then reports).
         """
         manager = Manager(with_default_commands=False, plugins=[self.namespace])
         try:
-            command = manager.plugins.get_command(self.namespace)
+            if manager.find_command(self.namespace) is None:
+                return None
         except PluginError:
-            return []
-        names = getattr(command, "command_names", None)
-        return list(names()) if callable(names) else []
+            return None
+        return ManagerStandIn(self.namespace, manager)
+
+    def _namespace_group(self, ctx: click.Context) -> click.Group | None:
+        root = self.completion_command()
+        command = root.get_command(ctx, self.namespace) if root is not None else None
+        return command if isinstance(command, click.Group) else None
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """The namespace's command names (imports the plugin; for click's completion).
+
+        A plugin that fails, conflicts or is disabled offers no names (see
+        :meth:`completion_command`); nor does a namespace that is a single command.
+        """
+        group = self._namespace_group(ctx)
+        return group.list_commands(ctx) if group is not None else []
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """A stand-in for completion: the name only (the real command runs through manage.py)."""
-        return click.Command(cmd_name) if cmd_name in self.list_commands(ctx) else None
+        """The stand-in of the namespace's command ``cmd_name``, for completion only (the real
+        command runs through manage.py); ``None`` when there is none."""
+        group = self._namespace_group(ctx)
+        return group.get_command(ctx, cmd_name) if group is not None else None
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """For click's completion, which alone calls it (:meth:`invoke` does not): the root
+        stand-in (:meth:`completion_command`) with ``[namespace, *args]``, the words
+        :meth:`invoke` gives ``manage.py``.
+
+        click's completion then parses those words into the stand-ins' contexts as
+        ``manage.py <namespace> ...`` would (the namespace's options, nested sub-managers, the
+        command's options and positionals) and completes the last word there, by click's own
+        rules (``--opt=value``, ``--``, options already given are not offered again).
+
+        :returns: ``(namespace, stand-in, [namespace, *args])``, or ``(None, None, args)`` when
+            the namespace offers no completion.
+        """
+        root = self.completion_command()
+        if root is None:
+            return None, None, args
+        return self.namespace, root, [self.namespace, *args]
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """click's completions of the first word after the namespace (the later words are
+        completed below :meth:`resolve_command`'s stand-in): the namespace's commands and,
+        after ``-``, its options, as ``manage.py <namespace> <TAB>`` offers them.
+
+        :returns: a list of :class:`click.shell_completion.CompletionItem`; empty when the
+            namespace offers no completion.
+        """
+        from click.shell_completion import ShellComplete
+
+        root = self.completion_command()
+        if root is None:
+            return []
+        complete = ShellComplete(root, {"obj": ctx.obj}, ctx.command_path, "_FLASK_COMPLETE")
+        return complete.get_completions([self.namespace, *ctx.args], incomplete)
 
 
 def __getattr__(name: str) -> NamespaceGroup:

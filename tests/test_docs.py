@@ -9,11 +9,11 @@ folder of the page). HTML comments, invisible on the site, mark what runs:
     writes those lines (a helper file the page does not need to show, such as ``myapp.py``).
 ``<!-- test: run -->`` before a ``console`` block
     runs each ``$ command`` line with ``sh`` in the project folder, ``python`` being the Python
-    running the tests, and compares what it prints (stdout and stderr together) with the lines
-    the page shows under it. ``...`` alone on a line matches any number of lines; inside a line
-    it matches any text; runs of spaces between words count as one, so that the width of table
-    columns does not matter. A command that fails must be followed by ``$ echo $?`` showing its
-    status.
+    running the tests (and ``flask`` Flask's console script for it), and compares what it prints
+    (stdout and stderr together) with the lines the page shows under it. ``...`` alone on a line
+    matches any number of lines; inside a line it matches any text; runs of spaces between words
+    count as one, so that the width of table columns does not matter. A command that fails must
+    be followed by ``$ echo $?`` showing its status.
 ``<!-- test: python -->`` before a ``python`` block
     runs the block as a script in the project folder; it must exit with status 0.
 ``<!-- test: env NAME=VALUE ... -->``
@@ -216,6 +216,13 @@ class Scenario:
         pip = bin_dir / "pip"
         pip.write_text(PIP_SHIM.format(python=sys.executable))
         pip.chmod(0o755)
+        # Flask's console script, as pip writes it: its program name is "flask" (click's
+        # completion variable _FLASK_COMPLETE), which "python -m flask" does not give
+        flask = bin_dir / "flask"
+        flask.write_text(
+            f"#!{sys.executable}\nimport sys\nfrom flask.cli import main\nsys.exit(main())\n"
+        )
+        flask.chmod(0o755)
         self.env = {
             k: v
             for k, v in os.environ.items()

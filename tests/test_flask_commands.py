@@ -80,6 +80,8 @@ MANAGE = """
 
 GREET_PLUGIN = """
     import pathlib
+    from typing import Literal
+    import click
     from flask import current_app
     from flask_script_hub import Manager, hookimpl
 
@@ -87,11 +89,31 @@ GREET_PLUGIN = """
         mark.write("x")
 
     sub = Manager(help="Greetings.")
+    sub.add_option("--lang", choices=["en", "fr"])
 
     @sub.option("--name", default="world")
     def hello(name):
         \"\"\"Greet from the app.\"\"\"
         print(f"greet {name} from {current_app.name}")
+
+    @sub.option("-s", "--style", choices=["plain", "fancy"], default="plain")
+    @sub.option("who", choices=["ann", "bob"])
+    def wave(who, style):
+        \"\"\"Wave at someone.\"\"\"
+
+    @click.command()
+    @click.option("--times", type=click.Choice(["1", "2"]))
+    def shout(times):
+        \"\"\"Shout, a click command mounted in the namespace.\"\"\"
+
+    sub.add_command("shout", shout)
+
+    farewell = Manager(help="Farewells.")
+    sub.add_command("farewell", farewell)
+
+    @farewell.command
+    def bye(when: Literal["now", "later"] = "now", loud=True):
+        \"\"\"Say goodbye.\"\"\"
 
     @hookimpl
     def register_commands(manager):
@@ -335,6 +357,82 @@ def test_flask_completion_inside_a_namespace(greet_plugin, project, site, make_d
     )
     run = complete("quits", "")
     assert (run.returncode, run.stdout.split(), run.stderr) == (0, [], "")
+
+
+def flask_complete(project, site, *words: str) -> list[str]:
+    """What bash gets from ``flask``'s click completion for ``flask WORDS`` (the last word is
+    the one being completed): ``type,value`` lines, as click's bash script reads them."""
+    env = {"_FLASK_COMPLETE": "bash_complete", "COMP_WORDS": " ".join(["flask", *words]),
+           "COMP_CWORD": str(len(words))}  # fmt: skip
+    run = flask_run(project, site, env=env)
+    assert (run.returncode, run.stderr) == (0, ""), run.stderr
+    return run.stdout.splitlines()
+
+
+def offered(lines: list[str]) -> list[str]:
+    """The words offered (``plain`` completions), sorted."""
+    return sorted(line.removeprefix("plain,") for line in lines if line.startswith("plain,"))
+
+
+def test_flask_completion_offers_a_namespace_commands_options(greet_plugin, project, site):
+    assert offered(flask_complete(project, site, "greet", "hello", "--")) == ["--help", "--name"]
+    # short and long strings, as argparse declares them, the help option included
+    assert offered(flask_complete(project, site, "greet", "wave", "-")) == [
+        "--help",
+        "--style",
+        "-?",
+        "-s",
+    ]
+    # an option already given is not offered again
+    assert offered(flask_complete(project, site, "greet", "hello", "--name", "bo", "--")) == [
+        "--help"
+    ]
+    # the namespace's own options, before its command word
+    assert offered(flask_complete(project, site, "greet", "--")) == ["--help", "--lang"]
+
+
+def test_flask_completion_walks_nested_sub_managers(greet_plugin, project, site):
+    assert offered(flask_complete(project, site, "greet", "")) == [
+        "farewell",
+        "hello",
+        "shout",
+        "wave",
+    ]
+    assert offered(flask_complete(project, site, "greet", "f")) == ["farewell"]
+    assert offered(flask_complete(project, site, "greet", "farewell", "")) == ["bye"]
+    assert offered(flask_complete(project, site, "greet", "--lang", "fr", "farewell", "")) == [
+        "bye"
+    ]
+    # a function command's options: -w/--when, and --no-loud for a True default
+    assert offered(flask_complete(project, site, "greet", "farewell", "bye", "--")) == [
+        "--help",
+        "--loud",
+        "--no-loud",
+        "--when",
+    ]
+
+
+def test_flask_completion_offers_choices_of_options_and_positionals(greet_plugin, project, site):
+    assert offered(flask_complete(project, site, "greet", "wave", "--style", "")) == [
+        "fancy",
+        "plain",
+    ]
+    assert offered(flask_complete(project, site, "greet", "wave", "-s", "f")) == ["fancy"]
+    assert offered(flask_complete(project, site, "greet", "wave", "--style=p")) == ["plain"]
+    assert offered(flask_complete(project, site, "greet", "wave", "")) == ["ann", "bob"]
+    assert offered(flask_complete(project, site, "greet", "wave", "-s", "fancy", "b")) == ["bob"]
+    assert offered(flask_complete(project, site, "greet", "--lang", "")) == ["en", "fr"]
+    # typing.Literal choices of a nested command's option
+    words = ("greet", "farewell", "bye", "--when", "")
+    assert offered(flask_complete(project, site, *words)) == ["later", "now"]
+    # a click command mounted in the namespace completes as click does, with manage.py's help
+    assert offered(flask_complete(project, site, "greet", "shout", "--")) == ["--help", "--times"]
+    assert offered(flask_complete(project, site, "greet", "shout", "--times", "")) == ["1", "2"]
+    # a value without choices: file names, as argcomplete's default completer gives them
+    assert flask_complete(project, site, "greet", "hello", "--name", "") == ["file,"]
+    # completing imported the plugin, never created the app
+    assert (project / "imported-greet").exists()
+    assert not (project / "factory-called").exists()
 
 
 def test_flask_command_of_the_app_wins_over_a_namespace(greet_plugin, project, site, write):
