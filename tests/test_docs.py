@@ -42,8 +42,13 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from argparse_layout import neutral_lines
@@ -306,8 +311,52 @@ class Scenario:
 TESTED_PAGES = [p for p in PAGES if MARKER.search(p.read_text())]
 
 
+#: a page whose ``test: env`` sets this needs Redis (docs/rq.md): the URL's database is its own
+REDIS_VARIABLE = "REDIS_URL"
+
+
+@contextmanager
+def redis_database(url: str, where: str) -> Iterator[None]:
+    """Hold the Redis database of a page's ``url`` for the page's samples, empty before and after.
+
+    The page is skipped, with the reason, when ``TEST_REDIS_URL`` is unset or names another
+    server than ``url`` (the page's samples show the URL). Two test sessions sharing the server
+    (CI beside an engineer's run, two nox sessions) take turns with a ``SET NX`` key in
+    ``TEST_REDIS_URL``'s database, waiting up to 5 minutes, so that neither empties the other's
+    queues.
+    """
+    base = os.environ.get("TEST_REDIS_URL")
+    if not base:
+        pytest.skip(f"TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0): {where} needs it")
+    server = urlsplit(url).netloc.rpartition("@")[2]
+    if urlsplit(base).netloc.rpartition("@")[2] != server:
+        pytest.skip(f"{where} shows the Redis server {server}; TEST_REDIS_URL names another")
+    import redis
+
+    locks, client = redis.Redis.from_url(base), redis.Redis.from_url(url)
+    key, token = f"flask-script-hub-docs:{url}", uuid.uuid4().hex
+    deadline = time.monotonic() + 300
+    while not locks.set(key, token, nx=True, ex=600):
+        assert time.monotonic() < deadline, f"{where}: {url} stayed held by another test session"
+        time.sleep(0.5)
+    try:
+        client.flushdb()
+        yield
+    finally:
+        client.flushdb()
+        if locks.get(key) == token.encode():
+            locks.delete(key)
+        client.close()
+        locks.close()
+
+
 @pytest.mark.parametrize("page", TESTED_PAGES, ids=[p.stem for p in TESTED_PAGES])
 def test_page_samples_run(page: Path, tmp_path: Path) -> None:
+    with ExitStack() as held:
+        _run_page(page, tmp_path, held)
+
+
+def _run_page(page: Path, tmp_path: Path, held: ExitStack) -> None:
     scenario = Scenario(tmp_path)
     update = os.environ.get("DOCS_UPDATE") == "1"
     replacements: list[tuple[tuple[int, int, str], str]] = []
@@ -316,6 +365,8 @@ def test_page_samples_run(page: Path, tmp_path: Path) -> None:
         if step.kind == "file":
             scenario.write(step.arg, step.text)
         elif step.kind == "env":
+            if REDIS_VARIABLE in step.env:
+                held.enter_context(redis_database(step.env[REDIS_VARIABLE], where))
             scenario.env.update(step.env)
         elif step.kind == "copy":
             ignore = shutil.ignore_patterns("instance", "__pycache__", "*.sqlite")
