@@ -22,10 +22,11 @@ import click
 from .entrypoints import entry_points
 from .manager import Manager
 from .plugins import ENTRY_POINT_GROUP, FLASK_COMMANDS_GROUP, NAMESPACES_MODULE, PluginError
-from .standins import ManagerStandIn
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
+
+    from .standins import ManagerStandIn
 
 __all__ = ["NamespaceGroup"]
 
@@ -140,6 +141,8 @@ class NamespaceGroup(click.Group):
                 return None
         except PluginError:
             return None
+        from .standins import ManagerStandIn  # completion only: not on `flask --help`'s path
+
         return ManagerStandIn(self.namespace, manager)
 
     def _namespace_group(self, ctx: click.Context) -> click.Group | None:

@@ -95,6 +95,7 @@ LAZY_FIRST_PARTY = {
     "flask_script_hub.env",  # .env files, when the app is created
     "flask_script_hub.flask_cli",  # click commands mounted in a manager
     "flask_script_hub.completion",  # shell completion requests
+    "flask_script_hub.standins",  # click's completion under `flask <namespace>`
     "flask_script_hub.isolation",  # around plugin code only (signal, threading)
     "flask_script_hub.plugins",  # plugin namespaces and hooks, not a manage.py's own commands
     "flask_script_hub_rq.api",  # enqueueing, from app code
