@@ -40,8 +40,14 @@ class Measure:
         return statistics.median(self.peaks)
 
     def once(self) -> tuple[float, float, float]:
-        """Run the command once: (wall ms, cpu ms, peak MiB)."""
-        env = {**os.environ, **(self.env or {})}
+        """Run the command once: (wall ms, cpu ms, peak MiB).
+
+        ``PYTHONDONTWRITEBYTECODE`` is dropped from the environment (unless the measure sets it):
+        the warm-up runs then write the bytecode of an editable checkout, as a user's first run
+        does, instead of every run compiling it again (about 30 ms per start here).
+        """
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(self.env or {})
         start = time.perf_counter()
         proc = subprocess.Popen(
             self.argv, cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
