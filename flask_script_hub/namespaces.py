@@ -117,9 +117,14 @@ class NamespaceGroup(click.Group):
             )
             with command.make_context(name, list(ctx.args), parent=ctx.parent) as sub:
                 return command.invoke(sub)
-        manager = Manager(with_default_commands=False, plugins=[self.namespace])
+        manager = self.root_manager()
         prog = ctx.parent.command_path if ctx.parent is not None else "flask"
         ctx.exit(manager.handle(prog, [self.namespace, *ctx.args], app=app))
+
+    def root_manager(self) -> Manager:
+        """The root :class:`~flask_script_hub.Manager` that ``flask <namespace> ...`` runs and
+        completes through: no default commands, this namespace's plugin alone."""
+        return Manager(with_default_commands=False, plugins=[self.namespace])
 
     def completion_command(self) -> ManagerStandIn | None:
         """The click stand-in of what :meth:`invoke` runs, for click's shell completion.
@@ -135,7 +140,7 @@ class NamespaceGroup(click.Group):
             fails, conflicts or is disabled (its failure, ``BaseException`` included, is
             contained as a :class:`PluginError`, which ``flask <namespace> ...`` then reports).
         """
-        manager = Manager(with_default_commands=False, plugins=[self.namespace])
+        manager = self.root_manager()
         try:
             if manager.find_command(self.namespace) is None:
                 return None
